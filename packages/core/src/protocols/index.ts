@@ -1,0 +1,6 @@
+export * from './commit.js'
+export * from './common.js'
+export * from './dataset.js'
+export * from './executor.js'
+export * from './serializer.js'
+export * from './store.js'
