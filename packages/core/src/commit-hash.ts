@@ -34,7 +34,8 @@ export function assertValidCommit(commit: unknown): asserts commit is Commit {
   if (c.status !== 'completed' && c.status !== 'failed') {
     throw invalidArgument('commit.status must be "completed" or "failed"', { status: c.status })
   }
-  if (!Array.isArray(c.inputs) || !c.inputs.every(isHash)) throw invalidArgument('commit.inputs must be hashes')
+  if (!Array.isArray(c.inputs) || !c.inputs.every(isHash))
+    throw invalidArgument('commit.inputs must be hashes')
   if (c.parent !== undefined && !isHash(c.parent)) throw invalidArgument('commit.parent must be a hash')
   if (typeof c.tags !== 'object' || c.tags === null || Array.isArray(c.tags)) {
     throw invalidArgument('commit.tags must be an object')

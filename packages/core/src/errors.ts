@@ -42,7 +42,6 @@ export interface CairnErrorOptions {
 export class CairnError extends Error {
   readonly code: ErrorCode
   readonly details: Record<string, unknown> | undefined
-  declare readonly [BRAND]: true
 
   constructor(code: ErrorCode, message: string, options: CairnErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })

@@ -3,7 +3,7 @@ import { invalidArgument } from './errors.js'
 /** Longest ref name accepted, in UTF-16 code units. */
 export const MAX_REF_NAME_LENGTH = 512
 /** Largest ref value accepted, in UTF-16 code units (refs are pointers, not documents). */
-export const MAX_REF_VALUE_LENGTH = 64 * 1024
+export const MAX_REF_VALUE_LENGTH: number = 64 * 1024
 
 const FORBIDDEN_SEGMENTS = new Set(['.', '..', '__proto__', 'constructor', 'prototype'])
 // C0 controls, DEL and C1 controls: invisible in logs, dangerous in paths.
@@ -20,17 +20,23 @@ export function assertRefName(name: unknown): asserts name is string {
     throw invalidArgument('ref name must be a non-empty string', { name })
   }
   if (name.length > MAX_REF_NAME_LENGTH) {
-    throw invalidArgument(`ref name is longer than ${MAX_REF_NAME_LENGTH} characters`, { length: name.length })
+    throw invalidArgument(`ref name is longer than ${MAX_REF_NAME_LENGTH} characters`, {
+      length: name.length,
+    })
   }
   if (!name.isWellFormed()) throw invalidArgument('ref name is not well-formed Unicode', { name })
   if (CONTROL_RE.test(name)) throw invalidArgument('ref name contains a control character', { name })
   if (name.includes('\\')) throw invalidArgument('ref name contains a backslash', { name })
   for (const segment of name.split('/')) {
-    if (segment === '') throw invalidArgument(`ref name ${JSON.stringify(name)} has an empty segment`, { name })
+    if (segment === '')
+      throw invalidArgument(`ref name ${JSON.stringify(name)} has an empty segment`, { name })
     if (FORBIDDEN_SEGMENTS.has(segment)) {
-      throw invalidArgument(`ref name ${JSON.stringify(name)} has a forbidden segment ${JSON.stringify(segment)}`, {
-        name,
-      })
+      throw invalidArgument(
+        `ref name ${JSON.stringify(name)} has a forbidden segment ${JSON.stringify(segment)}`,
+        {
+          name,
+        },
+      )
     }
   }
 }
@@ -39,7 +45,12 @@ export function assertRefName(name: unknown): asserts name is string {
 export function assertRefPrefix(prefix: unknown): asserts prefix is string {
   if (typeof prefix !== 'string') throw invalidArgument('ref prefix must be a string', { prefix })
   if (prefix === '') return
-  if (prefix.length > MAX_REF_NAME_LENGTH || !prefix.isWellFormed() || CONTROL_RE.test(prefix) || prefix.includes('\\')) {
+  if (
+    prefix.length > MAX_REF_NAME_LENGTH ||
+    !prefix.isWellFormed() ||
+    CONTROL_RE.test(prefix) ||
+    prefix.includes('\\')
+  ) {
     throw invalidArgument(`ref prefix ${JSON.stringify(prefix)} is malformed`, { prefix })
   }
 }
@@ -48,7 +59,9 @@ export function assertRefPrefix(prefix: unknown): asserts prefix is string {
 export function assertRefValue(value: unknown): asserts value is string {
   if (typeof value !== 'string') throw invalidArgument('ref value must be a string', { type: typeof value })
   if (value.length > MAX_REF_VALUE_LENGTH) {
-    throw invalidArgument(`ref value is longer than ${MAX_REF_VALUE_LENGTH} characters`, { length: value.length })
+    throw invalidArgument(`ref value is longer than ${MAX_REF_VALUE_LENGTH} characters`, {
+      length: value.length,
+    })
   }
   if (!value.isWellFormed()) throw invalidArgument('ref value is not well-formed Unicode')
 }

@@ -1,5 +1,5 @@
-import type { BlobRef } from './store.js'
 import type { Hash } from '../hash.js'
+import type { BlobRef } from './store.js'
 
 /** A JSON value: what may sit inline in a commit. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue }

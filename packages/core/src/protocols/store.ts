@@ -146,7 +146,12 @@ export interface Store {
    * `expected` a string: only if the current value equals it. Atomic: of N concurrent calls with
    * the same `expected`, exactly one returns true (across processes when `capabilities.crossProcessCas`).
    */
-  setRef(name: string, value: string | undefined, expected?: string | null, opts?: OpOptions): Promise<boolean>
+  setRef(
+    name: string,
+    value: string | undefined,
+    expected?: string | null,
+    opts?: OpOptions,
+  ): Promise<boolean>
 
   /** Every ref whose name starts with `prefix` (which may be ''), sorted by name (UTF-16 code unit order). */
   listRefs(prefix: string, opts?: OpOptions): AsyncIterable<[name: string, value: string]>

@@ -1,0 +1,5 @@
+export { Cairn, type CairnStats } from './client.js'
+export type { CommitDiff, FieldChange } from './diff.js'
+export type { GcOptions, GcReport, Progress, VerifyOptions, VerifyReport } from './maintenance.js'
+export { isResultRef, ResultRef } from './result-ref.js'
+export type { CairnOptions, CairnWarning, RunOptions, Task, TaskArgs, TaskOptions } from './types.js'

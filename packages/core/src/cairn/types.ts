@@ -1,0 +1,69 @@
+import type { Executor } from '../protocols/executor.js'
+import type { Serializer } from '../protocols/serializer.js'
+import type { Store } from '../protocols/store.js'
+import type { ResultRef } from './result-ref.js'
+
+export interface CairnWarning {
+  code: 'CAIRN_FREE_VARIABLES'
+  message: string
+  task: string
+  funcHash: string
+  names: string[]
+}
+
+export interface CairnOptions {
+  /** Where results live. Default: `FsStore` in `.cairn/` when `@cairn/fs` is installed, else `MemoryStore`. */
+  store?: Store | Promise<Store>
+  /** Root directory of the default `FsStore` (default `.cairn`). Ignored when `store` is given. */
+  root?: string
+  /** Serializer for outputs and argument blobs. Default `jsonSerializer`. */
+  serializer?: Serializer
+  /** Extra serializers for reading outputs written with other serializers. */
+  serializers?: Serializer[]
+  /** Where functions run. Default `InlineExecutor`. */
+  executor?: Executor
+  /** Refuse functions that read undeclared outer variables (default false: warn once). */
+  strict?: boolean
+  /** Receives warnings; default prints them once through `process.emitWarning`. */
+  onWarning?: (warning: CairnWarning) => void
+  /** Inline outputs that are scalars of at most this many bytes of JSON in the commit (default 1024). */
+  inlineMaxBytes?: number
+  /**
+   * Serialize concurrent identical misses across processes with a lease ref. Default: on when the
+   * store's refs are atomic across processes (`capabilities.crossProcessCas`).
+   */
+  leases?: boolean
+  /** Lease validity without renewal, in ms (default 30 000). */
+  leaseTtlMs?: number
+  /** Clock in ms since the epoch (injectable for tests). */
+  now?: () => number
+}
+
+export interface TaskOptions {
+  /** Task name in commits and `log --func` (default: the function's name). */
+  name?: string
+  /** Explicit version, folded into the function's identity: bump it to invalidate old results. */
+  version?: string
+  /** Values, functions or tasks the function uses; their identities are folded into its identity. */
+  deps?: Record<string, unknown>
+  /** `false`: always run (the run is still recorded, as a salted commit). Default true. */
+  cache?: boolean
+  /** Metadata recorded on commits; never part of the cache key. */
+  tags?: Record<string, string>
+  /** Refuse undeclared free variables for this task (overrides the client's `strict`). */
+  strict?: boolean
+}
+
+export interface RunOptions extends TaskOptions {
+  signal?: AbortSignal
+}
+
+/** An argument may be given as its value or as a ResultRef of a previous step. */
+export type TaskArgs<A extends unknown[]> = { [K in keyof A]: A[K] | ResultRef<A[K]> }
+
+/** A function wrapped by `cairn.task`: call it like the function, get a ResultRef back. */
+export interface Task<A extends unknown[], R> {
+  (...args: TaskArgs<A>): Promise<ResultRef<Awaited<R>>>
+  readonly taskName: string
+  readonly funcHash: string
+}

@@ -1,0 +1,2 @@
+export { KNOWN_GLOBALS } from './globals.js'
+export * from './identity.js'
