@@ -3,7 +3,8 @@ import { type Hash, isHash, sha256Hex } from '../hash.js'
 
 export const CANONICAL_VERSION: 1 = 1
 export const CONTENT_REF: unique symbol = Symbol.for('cairn.contentRef') as never
-export const MAX_DEPTH = 2000
+/** Deepest nesting encoded; deeper values are refused (well within the JS stack on every runtime). */
+export const MAX_DEPTH: number = 512
 
 enum Tag {
   Undefined = 0x00,
@@ -342,8 +343,23 @@ function encodeObject(w: Writer, obj: object, path: string, stack: Set<object>, 
 
 export function encodeCanonical(value: unknown, options: { rootPath?: string } = {}): Uint8Array {
   const w = new Writer()
-  encodeInto(w, value, options.rootPath ?? '$', new Set(), 0)
+  guardStack(options.rootPath ?? '$', () => encodeInto(w, value, options.rootPath ?? '$', new Set(), 0))
   return w.result()
+}
+
+/** A caller already deep in its own stack may still overflow before MAX_DEPTH: report that with a code too. */
+function guardStack(path: string, encode: () => void): void {
+  try {
+    encode()
+  } catch (error) {
+    if (error instanceof RangeError && /call stack/i.test(error.message)) {
+      throw new CairnError(ErrorCode.Unserializable, `${path}: value is nested too deeply to encode`, {
+        cause: error,
+        details: { path },
+      })
+    }
+    throw error
+  }
 }
 
 export function canonicalHash(value: unknown, options: { rootPath?: string } = {}): Hash {
@@ -356,6 +372,8 @@ export function hashArgs(args: readonly unknown[]): Hash {
   w.byte(Tag.Array)
   w.varint(args.length)
   const stack = new Set<object>([args])
-  for (let i = 0; i < args.length; i++) encodeInto(w, args[i], `args[${i}]`, stack, 1)
+  guardStack('args', () => {
+    for (let i = 0; i < args.length; i++) encodeInto(w, args[i], `args[${i}]`, stack, 1)
+  })
   return sha256Hex(w.result())
 }
