@@ -1,6 +1,7 @@
 export * from './cairn/index.js'
 export * from './canonical/index.js'
 export * from './commit-hash.js'
+export * from './commit-query.js'
 export * from './errors.js'
 export * from './hash.js'
 export * from './identity/index.js'

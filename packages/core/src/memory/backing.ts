@@ -1,0 +1,86 @@
+import type { Commit } from '../protocols/commit.js'
+
+/**
+ * The maps behind a MemoryStore. Share one between instances to simulate several processes on one
+ * backend; a new MemoryStore on the same backing is a "reopen". Tests may read and tamper with the
+ * maps directly (blobs are verified on every read, so tampering shows up as `CAIRN_CORRUPT`).
+ */
+export interface MemoryBacking {
+  blobs: Map<string, Uint8Array>
+  commits: Map<string, Commit>
+  refs: Map<string, string>
+  quarantine: Map<string, Uint8Array>
+}
+
+export function createMemoryBacking(): MemoryBacking {
+  return { blobs: new Map(), commits: new Map(), refs: new Map(), quarantine: new Map() }
+}
+
+/**
+ * Commit hashes by fingerprint, so `findByFingerprint` and `history` do not scan every commit.
+ *
+ * One index per commits map (kept in a WeakMap), so every store on a backing sees the same index.
+ * It is a cache over the map, never the truth: entries are checked against the map on every read,
+ * and the index is rebuilt when the map's size shows that someone changed it behind the stores' back.
+ */
+export class FingerprintIndex {
+  readonly #commits: Map<string, Commit>
+  #byFingerprint = new Map<string, Set<string>>()
+  #count = 0
+
+  constructor(commits: Map<string, Commit>) {
+    this.#commits = commits
+    this.#rebuild()
+  }
+
+  /** Records a commit that has just been added to the map. */
+  add(commit: Commit): void {
+    let hashes = this.#byFingerprint.get(commit.fingerprint)
+    if (!hashes) {
+      hashes = new Set()
+      this.#byFingerprint.set(commit.fingerprint, hashes)
+    }
+    if (!hashes.has(commit.hash)) {
+      hashes.add(commit.hash)
+      this.#count++
+    }
+  }
+
+  /** Forgets a commit that has just been removed from the map. */
+  remove(hash: string, fingerprint: string): void {
+    const hashes = this.#byFingerprint.get(fingerprint)
+    if (hashes?.delete(hash)) {
+      this.#count--
+      if (hashes.size === 0) this.#byFingerprint.delete(fingerprint)
+    }
+  }
+
+  /** The stored commits (not copies) with this fingerprint, in no particular order. */
+  commitsWith(fingerprint: string): Commit[] {
+    if (this.#count !== this.#commits.size) this.#rebuild()
+    const found: Commit[] = []
+    for (const hash of this.#byFingerprint.get(fingerprint) ?? []) {
+      const commit = this.#commits.get(hash)
+      if (commit?.fingerprint === fingerprint) found.push(commit)
+    }
+    return found
+  }
+
+  #rebuild(): void {
+    this.#byFingerprint = new Map()
+    this.#count = 0
+    for (const commit of this.#commits.values()) this.add(commit)
+  }
+}
+
+const indexes = new WeakMap<Map<string, Commit>, FingerprintIndex>()
+
+/** The fingerprint index shared by every store on this commits map. */
+export function fingerprintIndexFor(commits: Map<string, Commit>): FingerprintIndex {
+  let index = indexes.get(commits)
+  if (!index) {
+    index = new FingerprintIndex(commits)
+    indexes.set(commits, index)
+  }
+  return index
+}

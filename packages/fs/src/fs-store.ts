@@ -1,0 +1,350 @@
+import { readdir, rename, rm, stat } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import {
+  assertCommitQuery,
+  assertHash,
+  assertHashPrefix,
+  assertRefExpected,
+  assertRefName,
+  assertRefPrefix,
+  assertRefValue,
+  assertValidCommit,
+  type BlobRef,
+  CairnError,
+  type Commit,
+  type CommitQuery,
+  closedError,
+  ErrorCode,
+  type Hash,
+  invalidArgument,
+  matchesQuery,
+  notFound,
+  type OpenBlobOptions,
+  type OpOptions,
+  type PutBlobOptions,
+  SPEC_VERSION,
+  type Store,
+  type StoreCapabilities,
+  type StoreStats,
+  throwIfAborted,
+} from '@cairn/core'
+import { readBlob, streamBlob, tempPath, writeBlob } from './blob-files.js'
+import { CommitLog, type LogEntry } from './commit-log.js'
+import { errno, ioError } from './io-errors.js'
+import { blobPath, ensureLayout, type Paths, pathsFor } from './layout.js'
+import { isProcessAlive, withLock } from './lock.js'
+import { casRef, countRefs, listRefFiles, readRef } from './ref-files.js'
+
+export interface FsStoreOptions {
+  /** The store's directory (default `.cairn`, resolved against the working directory). */
+  root?: string
+  /** Compact the commit log on open when more than half of it is dead records (default true). */
+  compactOnOpen?: boolean
+}
+
+const CAPABILITIES: StoreCapabilities = {
+  streamingWrites: true,
+  streamingReads: true,
+  crossProcessCas: true,
+  persistent: true,
+  quarantine: true,
+}
+/** Temp files of processes we cannot check (other hosts) are removed once this old. */
+const ORPHAN_TEMP_AGE_MS = 60 * 60 * 1000
+
+const newestFirst = (a: LogEntry, b: LogEntry): number =>
+  b.createdAt - a.createdAt || (a.hash < b.hash ? 1 : a.hash > b.hash ? -1 : 0)
+
+/**
+ * Cairn's embedded default store: blobs as content-addressed files written atomically and verified
+ * on every read, commits in a checksummed append-only log, refs as files with cross-process
+ * compare-and-swap. Several processes may share one root.
+ */
+export class FsStore implements Store {
+  static readonly capabilities: StoreCapabilities = CAPABILITIES
+  readonly specVersion: typeof SPEC_VERSION = SPEC_VERSION
+  readonly capabilities: StoreCapabilities = CAPABILITIES
+  readonly root: string
+  readonly #paths: Paths
+  readonly #log: CommitLog
+  #closed = false
+
+  private constructor(paths: Paths, log: CommitLog) {
+    this.root = paths.root
+    this.#paths = paths
+    this.#log = log
+  }
+
+  static async open(options: FsStoreOptions = {}): Promise<FsStore> {
+    const paths = pathsFor(resolve(options.root ?? '.cairn'))
+    await ensureLayout(paths)
+    await removeOrphanTemps(paths)
+    const log = CommitLog.open(paths.log)
+    const store = new FsStore(paths, log)
+    const total = log.entries.size + log.deadRecords
+    if ((options.compactOnOpen ?? true) && log.deadRecords > 1000 && log.deadRecords * 2 > total)
+      await store.compact()
+    return store
+  }
+
+  #check(opts?: OpOptions): void {
+    if (this.#closed) throw closedError('FsStore')
+    throwIfAborted(opts?.signal)
+  }
+
+  // ---- blobs ----
+
+  async putBlob(data: Uint8Array | AsyncIterable<Uint8Array>, opts: PutBlobOptions = {}): Promise<BlobRef> {
+    this.#check(opts)
+    if (opts.expectedHash !== undefined) assertHash(opts.expectedHash, 'expectedHash')
+    return writeBlob(this.#paths, data, opts.expectedHash, opts.signal)
+  }
+
+  async getBlob(hash: Hash, opts: OpOptions = {}): Promise<Uint8Array> {
+    this.#check(opts)
+    assertHash(hash)
+    return readBlob(this.#paths, hash)
+  }
+
+  openBlob(hash: Hash, opts: OpenBlobOptions = {}): AsyncIterable<Uint8Array> {
+    const check = () => {
+      this.#check(opts)
+      assertHash(hash)
+    }
+    const paths = this.#paths
+    return (async function* () {
+      check()
+      yield* streamBlob(paths, hash, opts, opts.signal)
+    })()
+  }
+
+  async hasBlob(hash: Hash, opts: OpOptions = {}): Promise<boolean> {
+    this.#check(opts)
+    assertHash(hash)
+    try {
+      await stat(blobPath(this.#paths, hash))
+      return true
+    } catch (error) {
+      if (errno(error) === 'ENOENT') return false
+      throw ioError('checking blob', blobPath(this.#paths, hash), error)
+    }
+  }
+
+  async deleteBlob(hash: Hash, opts: OpOptions = {}): Promise<void> {
+    this.#check(opts)
+    assertHash(hash)
+    await rm(blobPath(this.#paths, hash), { force: true }).catch((error) => {
+      throw ioError('deleting blob', blobPath(this.#paths, hash), error)
+    })
+  }
+
+  async *listBlobs(opts: OpOptions = {}): AsyncIterable<BlobRef> {
+    this.#check(opts)
+    for (const shard of await readdirOrEmpty(this.#paths.blobs)) {
+      for (const name of await readdirOrEmpty(join(this.#paths.blobs, shard))) {
+        this.#check(opts)
+        if (!/^[0-9a-f]{64}$/.test(name)) continue
+        try {
+          const { size } = await stat(join(this.#paths.blobs, shard, name))
+          yield { hash: name, size }
+        } catch (error) {
+          if (errno(error) !== 'ENOENT') throw ioError('listing blob', name, error)
+        }
+      }
+    }
+  }
+
+  async quarantineBlob(hash: Hash, opts: OpOptions = {}): Promise<void> {
+    this.#check(opts)
+    assertHash(hash)
+    const from = blobPath(this.#paths, hash)
+    try {
+      await rename(from, join(this.#paths.quarantine, `${hash}.${Date.now()}`))
+    } catch (error) {
+      if (errno(error) !== 'ENOENT') throw ioError('quarantining blob', from, error)
+    }
+  }
+
+  // ---- commits ----
+
+  async putCommit(commit: Commit, opts: OpOptions = {}): Promise<void> {
+    this.#check(opts)
+    assertValidCommit(commit)
+    this.#refresh()
+    if (this.#log.entries.has(commit.hash)) return
+    await this.#log.append({ op: 'put', commit })
+  }
+
+  async getCommit(hashOrPrefix: string, opts: OpOptions = {}): Promise<Commit | undefined> {
+    this.#check(opts)
+    assertHashPrefix(hashOrPrefix)
+    this.#refresh()
+    const exact = this.#log.entries.get(hashOrPrefix)
+    if (exact) return JSON.parse(exact.json)
+    const matches: Hash[] = []
+    for (const hash of this.#log.entries.keys()) if (hash.startsWith(hashOrPrefix)) matches.push(hash)
+    if (matches.length > 1) {
+      throw new CairnError(ErrorCode.Ambiguous, `prefix ${hashOrPrefix} matches ${matches.length} commits`, {
+        details: { prefix: hashOrPrefix, candidates: matches.slice(0, 10) },
+      })
+    }
+    const entry = matches[0] === undefined ? undefined : this.#log.entries.get(matches[0])
+    return entry && JSON.parse(entry.json)
+  }
+
+  async findByFingerprint(fingerprint: string, opts: OpOptions = {}): Promise<Commit | undefined> {
+    this.#check(opts)
+    if (typeof fingerprint !== 'string') throw invalidArgument('fingerprint must be a string')
+    this.#refresh()
+    let best: LogEntry | undefined
+    for (const hash of this.#log.byFingerprint.get(fingerprint) ?? []) {
+      const entry = this.#log.entries.get(hash) as LogEntry
+      if (entry.status !== 'completed') continue
+      if (!best || newestFirst(entry, best) < 0) best = entry
+    }
+    return best && JSON.parse(best.json)
+  }
+
+  async *listCommits(query?: CommitQuery, opts: OpOptions = {}): AsyncIterable<Commit> {
+    this.#check(opts)
+    const q = assertCommitQuery(query)
+    this.#refresh()
+    const candidates =
+      q.fingerprint !== undefined
+        ? [...(this.#log.byFingerprint.get(q.fingerprint) ?? [])].map(
+            (h) => this.#log.entries.get(h) as LogEntry,
+          )
+        : [...this.#log.entries.values()]
+    const matching = candidates.filter((e) => matchesQuery(entryAsCommitFields(e), q)).sort(newestFirst)
+    const limit = q.limit ?? Number.POSITIVE_INFINITY
+    for (let i = 0; i < matching.length && i < limit; i++) {
+      this.#check(opts)
+      yield JSON.parse((matching[i] as LogEntry).json)
+    }
+  }
+
+  async history(hash: Hash, opts: OpOptions = {}): Promise<Commit[]> {
+    this.#check(opts)
+    assertHash(hash)
+    this.#refresh()
+    const entry = this.#log.entries.get(hash)
+    if (!entry) throw notFound(`commit ${hash} not found`, { hash })
+    return [...(this.#log.byFingerprint.get(entry.fingerprint) ?? [])]
+      .map((h) => this.#log.entries.get(h) as LogEntry)
+      .sort(newestFirst)
+      .map((e) => JSON.parse(e.json))
+  }
+
+  async deleteCommit(hash: Hash, opts: OpOptions = {}): Promise<void> {
+    this.#check(opts)
+    assertHash(hash)
+    this.#refresh()
+    if (!this.#log.entries.has(hash)) return
+    await this.#log.append({ op: 'del', hash })
+  }
+
+  /** Rewrites the commit log without dead records, atomically; safe while other processes use the store. */
+  async compact(): Promise<void> {
+    this.#check()
+    await withLock(join(this.#paths.locks, 'commits.lock'), () => this.#log.compact(tempPath(this.#paths)))
+  }
+
+  // ---- refs ----
+
+  async getRef(name: string, opts: OpOptions = {}): Promise<string | undefined> {
+    this.#check(opts)
+    assertRefName(name)
+    return readRef(this.#paths, name)
+  }
+
+  async setRef(
+    name: string,
+    value: string | undefined,
+    expected?: string | null,
+    opts: OpOptions = {},
+  ): Promise<boolean> {
+    this.#check(opts)
+    assertRefName(name)
+    if (value !== undefined) assertRefValue(value)
+    assertRefExpected(expected)
+    return casRef(this.#paths, name, value, expected)
+  }
+
+  async *listRefs(prefix: string, opts: OpOptions = {}): AsyncIterable<[string, string]> {
+    this.#check(opts)
+    assertRefPrefix(prefix)
+    for (const entry of await listRefFiles(this.#paths, prefix)) {
+      this.#check(opts)
+      yield entry
+    }
+  }
+
+  // ---- maintenance ----
+
+  async stats(opts: OpOptions = {}): Promise<StoreStats> {
+    this.#check(opts)
+    this.#refresh()
+    let blobs = 0
+    let blobBytes = 0
+    for await (const blob of this.listBlobs(opts)) {
+      blobs++
+      blobBytes += blob.size
+    }
+    return { blobs, blobBytes, commits: this.#log.entries.size, refs: await countRefs(this.#paths) }
+  }
+
+  /** Damaged log records seen (torn writes a crash left, terminated by a later append). */
+  logHealth(): { badRecords: number; deadRecords: number; liveCommits: number } {
+    this.#check()
+    this.#refresh()
+    return {
+      badRecords: this.#log.badRecords,
+      deadRecords: this.#log.deadRecords,
+      liveCommits: this.#log.entries.size,
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    this.#log.close()
+  }
+
+  #refresh(): void {
+    this.#log.refresh()
+  }
+}
+
+function entryAsCommitFields(e: LogEntry): Commit {
+  return {
+    hash: e.hash,
+    fingerprint: e.fingerprint,
+    createdAt: e.createdAt,
+    status: e.status,
+    tags: e.tags,
+    task: { name: e.name },
+  } as Commit
+}
+
+async function readdirOrEmpty(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir)
+  } catch (error) {
+    if (errno(error) === 'ENOENT') return []
+    throw ioError('listing', dir, error)
+  }
+}
+
+/** Temp files whose writer died (same host, dead PID) or that are older than an hour. */
+async function removeOrphanTemps(paths: Paths): Promise<void> {
+  for (const name of await readdirOrEmpty(paths.tmp)) {
+    const path = join(paths.tmp, name)
+    const pid = Number(name.split('-')[0])
+    let orphan = Number.isInteger(pid) && pid > 0 && !isProcessAlive(pid)
+    if (!orphan) {
+      const info = await stat(path).catch(() => undefined)
+      orphan = info !== undefined && Date.now() - info.mtimeMs > ORPHAN_TEMP_AGE_MS
+    }
+    if (orphan) await rm(path, { force: true })
+  }
+}

@@ -1,0 +1,2 @@
+export { FsStore, type FsStoreOptions } from './fs-store.js'
+export { LAYOUT } from './layout.js'

@@ -1,0 +1,106 @@
+import { open, readdir, readFile, rename, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { CairnError, ErrorCode, sha256Hex } from '@cairn/core'
+import { tempPath } from './blob-files.js'
+import { errno, ioError } from './io-errors.js'
+import type { Paths } from './layout.js'
+import { withLock } from './lock.js'
+
+/**
+ * Each ref is one file, `refs/<sha256 of its name>.json`, holding `{ name, value }`: any valid name
+ * (unicode, any length up to the limit) maps to a short, safe file name.
+ */
+function refFile(paths: Paths, name: string): string {
+  return join(paths.refs, `${sha256Hex(name)}.json`)
+}
+
+/** Leases are short-lived coordination records: losing one in a power cut is harmless, so they skip fsync. */
+function isEphemeral(name: string): boolean {
+  return name.startsWith('leases/')
+}
+
+export async function readRef(paths: Paths, name: string): Promise<string | undefined> {
+  const path = refFile(paths, name)
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (error) {
+    if (errno(error) === 'ENOENT') return undefined
+    throw ioError('reading ref', path, error)
+  }
+  return parseRef(path, text).value
+}
+
+function parseRef(path: string, text: string): { name: string; value: string } {
+  try {
+    const parsed = JSON.parse(text)
+    if (typeof parsed?.name === 'string' && typeof parsed?.value === 'string') return parsed
+  } catch {
+    // fall through
+  }
+  throw new CairnError(ErrorCode.Corrupt, `ref file ${path} is damaged`, { details: { path } })
+}
+
+/** Compare-and-swap under a per-ref lock file, atomic across processes; the write is temp + rename. */
+export async function casRef(
+  paths: Paths,
+  name: string,
+  value: string | undefined,
+  expected: string | null | undefined,
+): Promise<boolean> {
+  const path = refFile(paths, name)
+  return withLock(join(paths.locks, `ref-${sha256Hex(name).slice(0, 32)}.lock`), async () => {
+    const current = await readRef(paths, name)
+    if (expected === null && current !== undefined) return false
+    if (typeof expected === 'string' && current !== expected) return false
+    if (value === undefined) {
+      await rm(path, { force: true }).catch((error) => {
+        throw ioError('deleting ref', path, error)
+      })
+      return true
+    }
+    const temp = tempPath(paths)
+    try {
+      const handle = await open(temp, 'wx')
+      try {
+        await handle.writeFile(JSON.stringify({ name, value }))
+        if (!isEphemeral(name)) await handle.datasync()
+      } finally {
+        await handle.close()
+      }
+      await rename(temp, path)
+    } catch (error) {
+      await rm(temp, { force: true })
+      throw ioError('writing ref', path, error)
+    }
+    return true
+  })
+}
+
+export async function listRefFiles(paths: Paths, prefix: string): Promise<[string, string][]> {
+  let names: string[]
+  try {
+    names = await readdir(paths.refs)
+  } catch (error) {
+    throw ioError('listing', paths.refs, error)
+  }
+  const out: [string, string][] = []
+  for (const file of names) {
+    if (!file.endsWith('.json')) continue
+    const path = join(paths.refs, file)
+    let text: string
+    try {
+      text = await readFile(path, 'utf8')
+    } catch (error) {
+      if (errno(error) === 'ENOENT') continue // deleted meanwhile
+      throw ioError('reading ref', path, error)
+    }
+    const ref = parseRef(path, text)
+    if (ref.name.startsWith(prefix)) out.push([ref.name, ref.value])
+  }
+  return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+}
+
+export async function countRefs(paths: Paths): Promise<number> {
+  return (await readdir(paths.refs)).filter((f) => f.endsWith('.json')).length
+}
