@@ -1,12 +1,13 @@
 /**
  * Cairn's main job: a five-step house-price pipeline, run twice through the compute cache.
- * The first run computes every step; the second finds every step in the store. Run it again in a
- * new process and, on the default FsStore in `.cairn/`, every step is a hit from the first run on.
+ * The first run computes every step; the second finds every step in the store. The store is the
+ * embedded default, FsStore in `.cairn/`: run the demo again and every step is a hit from the start.
  *
  *   node dist/main.js [--json] [--root DIR]
  */
 import { readFile } from 'node:fs/promises'
 import { Cairn, type ResultRef } from '@cairn/core'
+import { FsStore } from '@cairn/fs'
 import { buildFeatures, cleanHousing, evaluate, fitRidge, parseHousing } from './pipeline.js'
 
 interface StepLine {
@@ -23,7 +24,8 @@ const json = args.includes('--json')
 const rootIndex = args.indexOf('--root')
 const root = rootIndex >= 0 ? args[rootIndex + 1] : undefined
 
-const cairn = new Cairn({ root })
+const store = await FsStore.open({ root: root ?? '.cairn' })
+const cairn = new Cairn({ store })
 const parse = cairn.task(parseHousing, { name: 'parse' })
 const clean = cairn.task(cleanHousing, { name: 'clean' })
 const features = cairn.task(buildFeatures, { name: 'features' })
@@ -52,14 +54,14 @@ for (const run of [1, 2]) {
   const scores = await step(run, 'report', () => report(model, table))
   summary = await scores.load()
 }
-const store = await cairn.store()
-const storeName = store.constructor.name
+const storeName = `FsStore in ${store.root}`
 await cairn.close()
+await store.close()
 
 if (json) {
   console.log(JSON.stringify({ store: storeName, steps: lines, report: summary }, null, 2))
 } else {
-  console.log(`Cairn demo — store: ${storeName}${root ? ` (${root})` : ''}\n`)
+  console.log(`Cairn demo — store: ${storeName}\n`)
   console.log('run  step       cached   time (ms)  commit        inputs')
   for (const l of lines) {
     const inputs = l.inputs.map((h) => h.slice(0, 10)).join(', ') || '-'
