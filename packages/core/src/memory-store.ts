@@ -10,6 +10,8 @@ import {
   throwIfAborted,
 } from './errors.js'
 import { assertHash, assertHashPrefix, type Hash, sha256Hex } from './hash.js'
+import { createMemoryBacking, fingerprintIndexFor, type MemoryBacking } from './memory/backing.js'
+import { assertRangeShape, collectBlobInput, copyBytes, resolveRange } from './memory/bytes.js'
 import type { Commit, CommitQuery } from './protocols/commit.js'
 import { type OpOptions, SPEC_VERSION } from './protocols/common.js'
 import type {
@@ -22,47 +24,25 @@ import type {
 } from './protocols/store.js'
 import { assertRefExpected, assertRefName, assertRefPrefix, assertRefValue } from './validate.js'
 
-/** The maps behind a MemoryStore; share one between instances to simulate processes on one backend. */
-export interface MemoryBacking {
-  blobs: Map<string, Uint8Array>
-  commits: Map<string, Commit>
-  refs: Map<string, string>
-  quarantine: Map<string, Uint8Array>
+export { createMemoryBacking, type MemoryBacking } from './memory/backing.js'
+
+/** Size of the chunks `openBlob` yields. */
+const READ_CHUNK_BYTES = 64 * 1024
+/** How many candidates a `CAIRN_AMBIGUOUS` error lists (`details.count` has the full number). */
+const MAX_AMBIGUOUS_CANDIDATES = 20
+
+export interface MemoryStoreOptions {
+  /** The maps to keep data in; pass the same backing to several stores to share data. */
+  backing?: MemoryBacking
 }
 
-export function createMemoryBacking(): MemoryBacking {
-  return { blobs: new Map(), commits: new Map(), refs: new Map(), quarantine: new Map() }
-}
-
-const CHUNK = 64 * 1024
-
-async function collectBytes(
-  data: Uint8Array | AsyncIterable<Uint8Array>,
-  signal?: AbortSignal,
-): Promise<Uint8Array> {
-  if (data instanceof Uint8Array) return data.slice()
-  if (!data || typeof (data as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] !== 'function') {
-    throw invalidArgument('putBlob needs a Uint8Array or an AsyncIterable of Uint8Array')
-  }
-  const chunks: Uint8Array[] = []
-  let total = 0
-  for await (const chunk of data) {
-    throwIfAborted(signal)
-    if (!(chunk instanceof Uint8Array))
-      throw invalidArgument('putBlob stream yielded something other than a Uint8Array')
-    chunks.push(chunk.slice())
-    total += chunk.byteLength
-  }
-  const out = new Uint8Array(total)
-  let offset = 0
-  for (const c of chunks) {
-    out.set(c, offset)
-    offset += c.byteLength
-  }
-  return out
-}
-
-/** A Store in memory: the reference every rule of the protocol is checked against. */
+/**
+ * A Store in memory: the reference every rule of the protocol is checked against.
+ *
+ * Bytes and commits are copied in and out, so nothing a caller does to a value it passed in or got
+ * back changes the store. Blobs are verified against their hash on every read. Commits are kept as
+ * their JSON form (what a document store would keep).
+ */
 export class MemoryStore implements Store {
   readonly specVersion: typeof SPEC_VERSION = SPEC_VERSION
   readonly capabilities: StoreCapabilities = {
@@ -75,80 +55,73 @@ export class MemoryStore implements Store {
   readonly #backing: MemoryBacking
   #closed = false
 
-  constructor(options: { backing?: MemoryBacking } = {}) {
-    this.#backing = options.backing ?? createMemoryBacking()
+  constructor(options: MemoryStoreOptions = {}) {
+    this.#backing = options?.backing ?? createMemoryBacking()
   }
 
-  #check(opts?: OpOptions): void {
+  /** Closed or aborted: throw before anything changes. */
+  #check(opts: OpOptions | undefined): void {
     if (this.#closed) throw closedError('MemoryStore')
     throwIfAborted(opts?.signal)
   }
 
-  #verified(hash: Hash): Uint8Array {
-    const bytes = this.#backing.blobs.get(hash)
-    if (!bytes) throw notFound(`blob ${hash} not found`, { hash })
-    if (sha256Hex(bytes) !== hash) throw corrupt(`blob ${hash} does not match its hash`, { hash })
+  /** A private copy of the blob's bytes, checked against its hash. */
+  #readVerified(hash: Hash): Uint8Array {
+    const stored = this.#backing.blobs.get(hash)
+    if (stored === undefined) throw notFound(`blob ${hash} not found`, { hash })
+    const bytes = copyBytes(stored)
+    const actual = sha256Hex(bytes)
+    if (actual !== hash) throw corrupt(`blob ${hash} does not match its hash (${actual})`, { hash, actual })
     return bytes
   }
 
-  async putBlob(data: Uint8Array | AsyncIterable<Uint8Array>, opts: PutBlobOptions = {}): Promise<BlobRef> {
+  // ---- blobs ----
+
+  async putBlob(data: Uint8Array | AsyncIterable<Uint8Array>, opts?: PutBlobOptions): Promise<BlobRef> {
     this.#check(opts)
-    if (opts.expectedHash !== undefined) assertHash(opts.expectedHash, 'expectedHash')
-    const bytes = await collectBytes(data, opts.signal)
+    const expected = opts?.expectedHash
+    if (expected !== undefined) assertHash(expected, 'expectedHash')
+    const { bytes, hash } = await collectBlobInput(data, () => this.#check(opts))
     this.#check(opts)
-    const hash = sha256Hex(bytes)
-    if (opts.expectedHash !== undefined && opts.expectedHash !== hash) {
-      throw corrupt(`data hashes to ${hash}, not the expected ${opts.expectedHash}`, {
-        hash,
-        expected: opts.expectedHash,
-      })
+    if (expected !== undefined && expected !== hash) {
+      throw corrupt(`data hashes to ${hash}, not the expected ${expected}`, { hash, expected })
     }
     if (!this.#backing.blobs.has(hash)) this.#backing.blobs.set(hash, bytes)
     return { hash, size: bytes.byteLength }
   }
 
-  async getBlob(hash: Hash, opts: OpOptions = {}): Promise<Uint8Array> {
+  async getBlob(hash: Hash, opts?: OpOptions): Promise<Uint8Array> {
     this.#check(opts)
     assertHash(hash)
-    return this.#verified(hash).slice()
+    return this.#readVerified(hash)
   }
 
-  async *openBlob(hash: Hash, opts: OpenBlobOptions = {}): AsyncIterable<Uint8Array> {
+  async *openBlob(hash: Hash, opts?: OpenBlobOptions): AsyncIterable<Uint8Array> {
     this.#check(opts)
     assertHash(hash)
-    const stored = this.#backing.blobs.get(hash)
-    if (!stored) throw notFound(`blob ${hash} not found`, { hash })
-    const start = opts.start ?? 0
-    const end = opts.end ?? stored.byteLength
-    if (
-      !Number.isInteger(start) ||
-      !Number.isInteger(end) ||
-      start < 0 ||
-      start > end ||
-      end > stored.byteLength
-    ) {
-      throw invalidArgument(`range [${start}, ${end}) is outside blob ${hash} of ${stored.byteLength} bytes`)
-    }
-    const bytes = this.#verified(hash)
-    for (let offset = start; offset < end; offset += CHUNK) {
+    assertRangeShape(opts?.start, opts?.end)
+    // Verify the whole blob before the first chunk: a reader never sees a byte of a corrupt blob.
+    const bytes = this.#readVerified(hash)
+    const [start, end] = resolveRange(opts?.start, opts?.end, bytes.byteLength, hash)
+    for (let offset = start; offset < end; offset += READ_CHUNK_BYTES) {
       this.#check(opts)
-      yield bytes.slice(offset, Math.min(end, offset + CHUNK))
+      yield bytes.slice(offset, Math.min(end, offset + READ_CHUNK_BYTES))
     }
   }
 
-  async hasBlob(hash: Hash, opts: OpOptions = {}): Promise<boolean> {
+  async hasBlob(hash: Hash, opts?: OpOptions): Promise<boolean> {
     this.#check(opts)
     assertHash(hash)
     return this.#backing.blobs.has(hash)
   }
 
-  async deleteBlob(hash: Hash, opts: OpOptions = {}): Promise<void> {
+  async deleteBlob(hash: Hash, opts?: OpOptions): Promise<void> {
     this.#check(opts)
     assertHash(hash)
     this.#backing.blobs.delete(hash)
   }
 
-  async *listBlobs(opts: OpOptions = {}): AsyncIterable<BlobRef> {
+  async *listBlobs(opts?: OpOptions): AsyncIterable<BlobRef> {
     this.#check(opts)
     for (const [hash, bytes] of [...this.#backing.blobs]) {
       this.#check(opts)
@@ -156,74 +129,105 @@ export class MemoryStore implements Store {
     }
   }
 
-  async quarantineBlob(hash: Hash, opts: OpOptions = {}): Promise<void> {
+  /** Moves the bytes to `backing.quarantine` (for inspection); absent blobs are ignored. */
+  async quarantineBlob(hash: Hash, opts?: OpOptions): Promise<void> {
     this.#check(opts)
     assertHash(hash)
     const bytes = this.#backing.blobs.get(hash)
-    if (!bytes) return
+    if (bytes === undefined) return
     this.#backing.quarantine.set(hash, bytes)
     this.#backing.blobs.delete(hash)
   }
 
-  async putCommit(commit: Commit, opts: OpOptions = {}): Promise<void> {
+  // ---- commits ----
+
+  async putCommit(commit: Commit, opts?: OpOptions): Promise<void> {
     this.#check(opts)
-    assertValidCommit(commit)
-    if (!this.#backing.commits.has(commit.hash))
-      this.#backing.commits.set(commit.hash, structuredClone(commit))
+    assertStorableCommit(commit)
+    if (this.#backing.commits.has(commit.hash)) return
+    // The JSON form is what the hash covers and what any document store would give back.
+    const copy = JSON.parse(JSON.stringify(commit)) as Commit
+    this.#backing.commits.set(copy.hash, copy)
+    fingerprintIndexFor(this.#backing.commits).added(copy.hash, copy)
   }
 
-  async getCommit(hashOrPrefix: string, opts: OpOptions = {}): Promise<Commit | undefined> {
+  async getCommit(hashOrPrefix: string, opts?: OpOptions): Promise<Commit | undefined> {
     this.#check(opts)
     assertHashPrefix(hashOrPrefix)
     const exact = this.#backing.commits.get(hashOrPrefix)
-    if (exact) return structuredClone(exact)
-    const matches = [...this.#backing.commits.keys()].filter((h) => h.startsWith(hashOrPrefix))
+    if (exact !== undefined) return structuredClone(exact)
+    if (hashOrPrefix.length === 64) return undefined
+    const matches: string[] = []
+    for (const hash of this.#backing.commits.keys()) if (hash.startsWith(hashOrPrefix)) matches.push(hash)
     if (matches.length > 1) {
-      throw new CairnError(ErrorCode.Ambiguous, `prefix ${hashOrPrefix} matches ${matches.length} commits`, {
-        details: { prefix: hashOrPrefix, candidates: matches.slice(0, 10) },
-      })
+      matches.sort()
+      throw new CairnError(
+        ErrorCode.Ambiguous,
+        `prefix ${hashOrPrefix} matches ${matches.length} commits: ${matches.slice(0, 3).join(', ')}${matches.length > 3 ? ', …' : ''}`,
+        {
+          details: {
+            prefix: hashOrPrefix,
+            count: matches.length,
+            candidates: matches.slice(0, MAX_AMBIGUOUS_CANDIDATES),
+          },
+        },
+      )
     }
-    const match = matches[0]
-    return match === undefined ? undefined : structuredClone(this.#backing.commits.get(match))
+    const only = matches[0]
+    return only === undefined ? undefined : structuredClone(this.#backing.commits.get(only))
   }
 
-  #sorted(q: CommitQuery): Commit[] {
-    return [...this.#backing.commits.values()].filter((c) => matchesQuery(c, q)).sort(compareNewestFirst)
-  }
-
-  async findByFingerprint(fingerprint: string, opts: OpOptions = {}): Promise<Commit | undefined> {
+  async findByFingerprint(fingerprint: string, opts?: OpOptions): Promise<Commit | undefined> {
     this.#check(opts)
-    if (typeof fingerprint !== 'string') throw invalidArgument('fingerprint must be a string')
-    const found = this.#sorted({ fingerprint, status: 'completed' })[0]
-    return found && structuredClone(found)
+    if (typeof fingerprint !== 'string') {
+      throw invalidArgument('fingerprint must be a string', { type: typeof fingerprint })
+    }
+    const newest = fingerprintIndexFor(this.#backing.commits)
+      .commitsWith(fingerprint)
+      .filter((c) => c.status === 'completed')
+      .sort(compareNewestFirst)[0]
+    return newest === undefined ? undefined : structuredClone(newest)
   }
 
-  async *listCommits(query?: CommitQuery, opts: OpOptions = {}): AsyncIterable<Commit> {
+  async *listCommits(query?: CommitQuery, opts?: OpOptions): AsyncIterable<Commit> {
     this.#check(opts)
     const q = assertCommitQuery(query)
-    const commits = this.#sorted(q)
     const limit = q.limit ?? Number.POSITIVE_INFINITY
-    for (let i = 0; i < commits.length && i < limit; i++) {
+    if (limit === 0) return
+    const candidates =
+      q.fingerprint === undefined
+        ? [...this.#backing.commits.values()]
+        : fingerprintIndexFor(this.#backing.commits).commitsWith(q.fingerprint)
+    const matching = candidates.filter((c) => matchesQuery(c, q)).sort(compareNewestFirst)
+    for (let i = 0; i < matching.length && i < limit; i++) {
       this.#check(opts)
-      yield structuredClone(commits[i] as Commit)
+      yield structuredClone(matching[i] as Commit)
     }
   }
 
-  async history(hash: Hash, opts: OpOptions = {}): Promise<Commit[]> {
+  async history(hash: Hash, opts?: OpOptions): Promise<Commit[]> {
     this.#check(opts)
     assertHash(hash)
     const commit = this.#backing.commits.get(hash)
-    if (!commit) throw notFound(`commit ${hash} not found`, { hash })
-    return this.#sorted({ fingerprint: commit.fingerprint }).map((c) => structuredClone(c))
+    if (commit === undefined) throw notFound(`commit ${hash} not found`, { hash })
+    return fingerprintIndexFor(this.#backing.commits)
+      .commitsWith(commit.fingerprint)
+      .sort(compareNewestFirst)
+      .map((c) => structuredClone(c))
   }
 
-  async deleteCommit(hash: Hash, opts: OpOptions = {}): Promise<void> {
+  async deleteCommit(hash: Hash, opts?: OpOptions): Promise<void> {
     this.#check(opts)
     assertHash(hash)
+    const commit = this.#backing.commits.get(hash)
+    if (commit === undefined) return
     this.#backing.commits.delete(hash)
+    fingerprintIndexFor(this.#backing.commits).removed(hash, commit)
   }
 
-  async getRef(name: string, opts: OpOptions = {}): Promise<string | undefined> {
+  // ---- refs ----
+
+  async getRef(name: string, opts?: OpOptions): Promise<string | undefined> {
     this.#check(opts)
     assertRefName(name)
     return this.#backing.refs.get(name)
@@ -233,12 +237,13 @@ export class MemoryStore implements Store {
     name: string,
     value: string | undefined,
     expected?: string | null,
-    opts: OpOptions = {},
+    opts?: OpOptions,
   ): Promise<boolean> {
     this.#check(opts)
     assertRefName(name)
     if (value !== undefined) assertRefValue(value)
     assertRefExpected(expected)
+    // No await between the read and the write: compare-and-swap is atomic within this process.
     const current = this.#backing.refs.get(name)
     if (expected === null && current !== undefined) return false
     if (typeof expected === 'string' && current !== expected) return false
@@ -247,21 +252,24 @@ export class MemoryStore implements Store {
     return true
   }
 
-  async *listRefs(prefix: string, opts: OpOptions = {}): AsyncIterable<[string, string]> {
+  async *listRefs(prefix: string, opts?: OpOptions): AsyncIterable<[name: string, value: string]> {
     this.#check(opts)
     assertRefPrefix(prefix)
     const entries = [...this.#backing.refs].filter(([name]) => name.startsWith(prefix))
+    // Plain `<` compares UTF-16 code units, which is the order the protocol promises.
     entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
-    for (const entry of entries) {
+    for (const [name, value] of entries) {
       this.#check(opts)
-      yield [entry[0], entry[1]]
+      yield [name, value]
     }
   }
 
-  async stats(opts: OpOptions = {}): Promise<StoreStats> {
+  // ---- maintenance ----
+
+  async stats(opts?: OpOptions): Promise<StoreStats> {
     this.#check(opts)
     let blobBytes = 0
-    for (const b of this.#backing.blobs.values()) blobBytes += b.byteLength
+    for (const bytes of this.#backing.blobs.values()) blobBytes += bytes.byteLength
     return {
       blobs: this.#backing.blobs.size,
       blobBytes,
@@ -270,7 +278,22 @@ export class MemoryStore implements Store {
     }
   }
 
+  /** Marks this instance closed; the backing (and other stores on it) are untouched. */
   async close(): Promise<void> {
     this.#closed = true
+  }
+}
+
+/**
+ * `assertValidCommit`, with every refusal reported as `CAIRN_INVALID_ARGUMENT`: a commit that cannot
+ * be hashed at all (a BigInt, a cycle, an unhashable string) cannot carry a matching hash either.
+ */
+function assertStorableCommit(commit: unknown): asserts commit is Commit {
+  try {
+    assertValidCommit(commit)
+  } catch (error) {
+    if (CairnError.isInstance(error, ErrorCode.InvalidArgument)) throw error
+    const reason = error instanceof Error ? error.message : String(error)
+    throw new CairnError(ErrorCode.InvalidArgument, `commit cannot be hashed: ${reason}`, { cause: error })
   }
 }

@@ -494,10 +494,32 @@ describe('lifecycle', () => {
     expect((await store.stats()).commits).toBe(1)
   })
 
-  it('falls back to a MemoryStore when @cairn/fs is not installed', async () => {
-    const cairn = new Cairn()
-    expect(await cairn.store()).toBeInstanceOf(MemoryStore)
-    await cairn.close()
+  it('opens FsStore in the root when @cairn/fs is installed, else a MemoryStore, and never hides a load error', async () => {
+    const { isMissingPackage, openDefaultStore } = await import('../src/cairn/default-store.js')
+    const notFound = (message: string) => Object.assign(new Error(message), { code: 'ERR_MODULE_NOT_FOUND' })
+    expect(isMissingPackage(notFound("Cannot find package '@cairn/fs' imported from /app/x.js"))).toBe(true)
+    expect(
+      isMissingPackage(
+        notFound("Cannot find package 'ioredis' imported from /app/node_modules/@cairn/fs/dist/a.js"),
+      ),
+    ).toBe(false)
+    const opened: string[] = []
+    const fake = new MemoryStore()
+    const viaFs = await openDefaultStore('/some/root', async () => ({
+      FsStore: {
+        open: async ({ root }: { root: string }) => {
+          opened.push(root)
+          return fake
+        },
+      },
+    }))
+    expect(viaFs).toBe(fake)
+    expect(opened).toEqual(['/some/root'])
+    expect(await openDefaultStore('.x', async () => undefined)).toBeInstanceOf(MemoryStore)
+    const broken = await openDefaultStore('.x', async () => {
+      throw new SyntaxError('bad build of @cairn/fs')
+    }).catch((e) => e)
+    expect(broken).toBeInstanceOf(SyntaxError)
   })
 
   it('uses the executor it is given', async () => {
@@ -518,5 +540,22 @@ describe('lifecycle', () => {
     }, 1)
     expect(seen).toEqual(['named'])
     expect(CairnError.isInstance(new CairnError(ErrorCode.Closed, 'x'), ErrorCode.Closed)).toBe(true)
+  })
+})
+
+describe('gc down to a size', () => {
+  it('drops the oldest commits until reachable blobs fit maxBytes, sparing refs and inputs', async () => {
+    let clock = 0
+    const { cairn, store } = setup({ now: () => ++clock })
+    const make = cairn.task((n: number, c: string) => c.repeat(n), { name: 'make' })
+    const refs = []
+    for (const c of 'abcdef') refs.push(await make(2000, c)) // 6 blobs of 2002 bytes, oldest first
+    await store.setRef('pins/a', refs[0]!.commit) // the oldest is pinned
+    const report = await cairn.gc({ maxBytes: 6100 })
+    const left = (await cairn.log()).map((c) => c.hash)
+    expect(left).toEqual([refs[5]!.commit, refs[4]!.commit, refs[0]!.commit])
+    expect(report.blobsKept).toBe(3)
+    expect((await store.stats()).blobBytes).toBe(3 * 2002)
+    expect(await codeOf(cairn.gc({ maxBytes: -1 }))).toBe(ErrorCode.InvalidArgument)
   })
 })

@@ -7,13 +7,19 @@ import type { Store } from '../protocols/store.js'
 // A variable specifier keeps bundlers and tsc from treating @cairn/fs as a dependency of core.
 const FS_PACKAGE = '@cairn/fs'
 
-interface FsModule {
+export interface FsModule {
   FsStore?: { open(options: { root: string }): Promise<Store> }
 }
 
-/** `FsStore` in `root` (default `.cairn`) when `@cairn/fs` is installed, else a `MemoryStore`. */
-export async function openDefaultStore(root = '.cairn'): Promise<Store> {
-  const fsModule = await importFsPackage()
+/**
+ * `FsStore` in `root` (default `.cairn`) when `@cairn/fs` is installed, else a `MemoryStore`.
+ * Only "the package is not installed" falls back; any other failure to load it is thrown.
+ */
+export async function openDefaultStore(
+  root = '.cairn',
+  importFs: () => Promise<FsModule | undefined> = importFsPackage,
+): Promise<Store> {
+  const fsModule = await importFs()
   if (!fsModule?.FsStore) return new MemoryStore()
   return fsModule.FsStore.open({ root })
 }
@@ -22,7 +28,7 @@ export async function openDefaultStore(root = '.cairn'): Promise<Store> {
  * Looks for `@cairn/fs` beside core first, then from the working directory: with pnpm's strict
  * layout an application's own dependency is not visible from inside core's folder.
  */
-async function importFsPackage(): Promise<FsModule | undefined> {
+export async function importFsPackage(): Promise<FsModule | undefined> {
   try {
     return (await import(FS_PACKAGE)) as FsModule
   } catch (error) {
@@ -38,11 +44,13 @@ async function importFsPackage(): Promise<FsModule | undefined> {
   return (await import(pathToFileURL(resolved).href)) as FsModule
 }
 
-function isMissingPackage(error: unknown): boolean {
+export function isMissingPackage(error: unknown): boolean {
   const e = error as { code?: unknown; message?: unknown }
   return (
     (e?.code === 'ERR_MODULE_NOT_FOUND' || e?.code === 'MODULE_NOT_FOUND') &&
     typeof e.message === 'string' &&
-    e.message.includes(FS_PACKAGE)
+    // Quoted: "Cannot find package '@cairn/fs'", not a missing dependency *of* @cairn/fs, whose
+    // message merely contains the package's path.
+    e.message.includes(`'${FS_PACKAGE}'`)
   )
 }

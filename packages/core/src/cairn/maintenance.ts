@@ -14,6 +14,11 @@ export interface GcOptions {
   olderThan?: number | Date
   /** Keep at most this many commits, the newest. */
   keep?: number
+  /**
+   * Then drop the oldest remaining commits until the blobs still reachable take at most this many
+   * bytes (commits a ref names, and inputs of kept commits, stay). Linear in commits and blobs.
+   */
+  maxBytes?: number
   /** Report what would go without removing anything. */
   dryRun?: boolean
   onProgress?: (progress: Progress) => void
@@ -42,7 +47,10 @@ export async function collectGarbage(
   store: Store,
   options: GcOptions & { now: () => number },
 ): Promise<GcReport> {
-  const { olderThan, keep, dryRun = false, onProgress, signal } = options
+  const { olderThan, keep, maxBytes, dryRun = false, onProgress, signal } = options
+  if (maxBytes !== undefined && !(Number.isFinite(maxBytes) && maxBytes >= 0)) {
+    throw invalidArgument('gc maxBytes must be a non-negative number')
+  }
   if (olderThan !== undefined) {
     const valid =
       olderThan instanceof Date
@@ -75,15 +83,12 @@ export async function collectGarbage(
     for (const match of value.matchAll(HASH_IN_TEXT)) refRoots.add(match[0])
   }
   for (const hash of refRoots) if (byHash.has(hash)) kept.add(hash)
-  const queue = [...kept]
-  while (queue.length > 0) {
-    const commit = byHash.get(queue.pop() as Hash)
-    for (const input of commit?.inputs ?? []) {
-      if (byHash.has(input) && !kept.has(input)) {
-        kept.add(input)
-        queue.push(input)
-      }
-    }
+  keepInputs(kept, byHash)
+  if (maxBytes !== undefined) {
+    const sizes = new Map<Hash, number>()
+    for await (const blob of store.listBlobs({ signal })) sizes.set(blob.hash, blob.size)
+    evictToSize(commits, kept, refRoots, sizes, maxBytes)
+    keepInputs(kept, byHash)
   }
 
   const reachable = new Set<Hash>(refRoots)
@@ -114,6 +119,64 @@ export async function collectGarbage(
     onProgress?.({ phase: 'sweep blobs', done: blobsRemoved })
   }
   return { dryRun, commitsRemoved, commitsKept: kept.size, blobsRemoved, blobsKept, bytesFreed }
+}
+
+/** Adds, transitively, the commits whose outputs kept commits consumed: lineage stays whole. */
+function keepInputs(kept: Set<Hash>, byHash: Map<Hash, Commit>): void {
+  const queue = [...kept]
+  while (queue.length > 0) {
+    const commit = byHash.get(queue.pop() as Hash)
+    for (const input of commit?.inputs ?? []) {
+      if (byHash.has(input) && !kept.has(input)) {
+        kept.add(input)
+        queue.push(input)
+      }
+    }
+  }
+}
+
+function blobsOf(commit: Commit): Hash[] {
+  const out: Hash[] = []
+  if (commit.output?.kind === 'blob') out.push(commit.output.blob.hash)
+  if (commit.task.argsBlob) out.push(commit.task.argsBlob.hash)
+  return out
+}
+
+/**
+ * Drops kept commits oldest first until the reachable blob bytes fit `maxBytes`. Reference counts
+ * make each drop O(1): a blob's bytes are freed when the last kept commit using it goes. Commits a
+ * ref names, or that a kept commit consumed, are never dropped here.
+ */
+function evictToSize(
+  newestFirst: Commit[],
+  kept: Set<Hash>,
+  refRoots: Set<Hash>,
+  sizes: Map<Hash, number>,
+  maxBytes: number,
+): void {
+  const users = new Map<Hash, number>()
+  let total = 0
+  for (const hash of refRoots) total += sizes.get(hash) ?? 0
+  const consumed = new Set<Hash>()
+  for (const commit of newestFirst) {
+    if (!kept.has(commit.hash)) continue
+    for (const input of commit.inputs) consumed.add(input)
+    for (const blob of blobsOf(commit)) {
+      const n = users.get(blob) ?? 0
+      if (n === 0 && !refRoots.has(blob)) total += sizes.get(blob) ?? 0
+      users.set(blob, n + 1)
+    }
+  }
+  for (let i = newestFirst.length - 1; i >= 0 && total > maxBytes; i--) {
+    const commit = newestFirst[i] as Commit
+    if (!kept.has(commit.hash) || refRoots.has(commit.hash) || consumed.has(commit.hash)) continue
+    kept.delete(commit.hash)
+    for (const blob of blobsOf(commit)) {
+      const n = (users.get(blob) ?? 1) - 1
+      users.set(blob, n)
+      if (n === 0 && !refRoots.has(blob)) total -= sizes.get(blob) ?? 0
+    }
+  }
 }
 
 export interface VerifyOptions {

@@ -33,26 +33,18 @@ export class FingerprintIndex {
     this.#rebuild()
   }
 
-  /** Records a commit that has just been added to the map. */
-  add(commit: Commit): void {
-    let hashes = this.#byFingerprint.get(commit.fingerprint)
-    if (!hashes) {
-      hashes = new Set()
-      this.#byFingerprint.set(commit.fingerprint, hashes)
-    }
-    if (!hashes.has(commit.hash)) {
-      hashes.add(commit.hash)
-      this.#count++
-    }
+  /** Records a commit the caller has just added to the map under `hash`. */
+  added(hash: string, commit: Commit): void {
+    this.#index(hash, commit)
+    this.#count++
   }
 
-  /** Forgets a commit that has just been removed from the map. */
-  remove(hash: string, fingerprint: string): void {
-    const hashes = this.#byFingerprint.get(fingerprint)
-    if (hashes?.delete(hash)) {
-      this.#count--
-      if (hashes.size === 0) this.#byFingerprint.delete(fingerprint)
-    }
+  /** Forgets a commit the caller has just removed from the map. */
+  removed(hash: string, commit: Commit): void {
+    const hashes = this.#byFingerprint.get(commit.fingerprint)
+    hashes?.delete(hash)
+    if (hashes?.size === 0) this.#byFingerprint.delete(commit.fingerprint)
+    this.#count--
   }
 
   /** The stored commits (not copies) with this fingerprint, in no particular order. */
@@ -66,10 +58,22 @@ export class FingerprintIndex {
     return found
   }
 
+  #index(hash: string, commit: Commit): void {
+    // The map may hold anything a test put there; only index what looks like a commit.
+    const fingerprint = (commit as Partial<Commit> | undefined)?.fingerprint
+    if (typeof fingerprint !== 'string') return
+    let hashes = this.#byFingerprint.get(fingerprint)
+    if (!hashes) {
+      hashes = new Set()
+      this.#byFingerprint.set(fingerprint, hashes)
+    }
+    hashes.add(hash)
+  }
+
   #rebuild(): void {
     this.#byFingerprint = new Map()
-    this.#count = 0
-    for (const commit of this.#commits.values()) this.add(commit)
+    for (const [hash, commit] of this.#commits) this.#index(hash, commit)
+    this.#count = this.#commits.size
   }
 }
 
