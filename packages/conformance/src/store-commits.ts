@@ -260,4 +260,30 @@ export const commitCases: Case[] = [
       equal((await store.stats()).commits, 3, 'stats forget it')
     },
   ],
+  [
+    'deletes many commits at once when it offers deleteCommits',
+    async ({ store }) => {
+      if (!store.deleteCommits) return // optional method: nothing to check
+      const commits = Array.from({ length: 5 }, (_, i) => makeCommit({ seed: `batch-${i}`, createdAt: i }))
+      for (const c of commits) await store.putCommit(c)
+      await expectCode(
+        store.deleteCommits([commits[0]!.hash, 'not-a-hash']),
+        ErrorCode.InvalidArgument,
+        'a malformed hash in the batch',
+      )
+      equal((await store.stats()).commits, 5, 'a refused batch deletes nothing')
+      await store.deleteCommits([commits[0]!.hash, commits[1]!.hash, commits[1]!.hash, sha256Hex('absent')])
+      deepEqual(
+        hashes(await collect(store.listCommits())),
+        [commits[4]!.hash, commits[3]!.hash, commits[2]!.hash],
+        'the rest remain',
+      )
+      equal(
+        await store.findByFingerprint(commits[0]!.fingerprint),
+        undefined,
+        'fingerprint lookup forgets them',
+      )
+      await store.deleteCommits([])
+    },
+  ],
 ]

@@ -1,80 +1,143 @@
 import { CairnError, ErrorCode, invalidArgument } from './errors.js'
+import { isUint8Array } from './memory/bytes.js'
 import { SPEC_VERSION } from './protocols/common.js'
 import type { Serializer } from './protocols/serializer.js'
 
-/** Deepest nesting `jsonSerializer` encodes; deeper values are refused rather than overflow the stack. */
+/**
+ * Deepest nesting of arrays and objects `jsonSerializer` handles (the outermost container is level 1).
+ * Deeper values are refused with a coded error instead of overflowing the stack.
+ */
 export const JSON_MAX_DEPTH = 1000
 
 const encoder = new TextEncoder()
-const decoder = new TextDecoder('utf-8', { fatal: true })
+// fatal: invalid UTF-8 is an error, not U+FFFD. ignoreBOM: a BOM stays in the text (and fails to
+// parse) rather than being skipped, since encode never writes one.
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
 
-function notJson(path: string, what: string): CairnError {
-  return new CairnError(ErrorCode.Unserializable, `${path}: ${what}`, { details: { path } })
+const IDENTIFIER_RE = /^[A-Za-z_$][\w$]*$/
+const FOR_RICHER_VALUES = 'use a serializer that supports it (e.g. @cairn/structured)'
+
+function refusal(path: string, why: string): CairnError {
+  return new CairnError(ErrorCode.Unserializable, `${path}: ${why}`, { details: { path } })
 }
 
-function childPath(path: string, key: string): string {
-  return /^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`
+function keyPath(path: string, key: string): string {
+  return IDENTIFIER_RE.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`
 }
 
-/** Throws unless JSON represents `value` exactly. */
-function assertExactJson(value: unknown, path: string, stack: Set<object>, depth: number): void {
-  if (depth > JSON_MAX_DEPTH) throw notJson(path, `nesting deeper than ${JSON_MAX_DEPTH} levels`)
+/** `Map`, `Date`, `Point` ...: the name to show for a non-plain object. */
+function kindName(obj: object, proto: object): string {
+  const ctor = Object.getOwnPropertyDescriptor(proto, 'constructor')?.value as { name?: unknown } | undefined
+  if (typeof ctor?.name === 'string' && ctor.name !== '') return ctor.name
+  return Object.prototype.toString.call(obj).slice(8, -1)
+}
+
+/** Whether JSON.stringify would call a `toJSON` on this object (own or inherited). */
+function hasToJSON(obj: object, proto: object | null): boolean {
+  const own = Object.getOwnPropertyDescriptor(obj, 'toJSON')
+  if (own) return 'value' in own ? typeof own.value === 'function' : true
+  return proto !== null && 'toJSON' in proto
+}
+
+/**
+ * Throws `CAIRN_UNSERIALIZABLE` (message starting with the path) unless JSON represents `value`
+ * exactly: `JSON.parse(JSON.stringify(value))` would give back an equal value.
+ * `ancestors` holds the containers on the current path, to tell cycles from shared references.
+ */
+function assertExactJson(value: unknown, path: string, ancestors: Set<object>): void {
   switch (typeof value) {
     case 'string':
-      if (!value.isWellFormed())
-        throw notJson(path, 'string has a lone surrogate, which JSON text cannot carry exactly')
+      if (!value.isWellFormed()) {
+        throw refusal(path, 'string has a lone surrogate (not well-formed Unicode, so not valid UTF-8)')
+      }
       return
     case 'boolean':
       return
     case 'number':
-      if (!Number.isFinite(value)) throw notJson(path, `${value} is not JSON (it would become null)`)
-      if (Object.is(value, -0)) throw notJson(path, '-0 is not JSON (it would become 0)')
+      if (!Number.isFinite(value)) throw refusal(path, `${value} is not JSON (it would become null)`)
+      if (Object.is(value, -0)) throw refusal(path, '-0 is not JSON (it would become 0)')
       return
     case 'undefined':
-      throw notJson(path, 'undefined is not JSON (it would be dropped or become null)')
+      throw refusal(path, 'undefined is not JSON (it would be dropped or become null)')
     case 'bigint':
-      throw notJson(path, 'BigInt is not JSON; use a serializer that supports it (e.g. @cairn/structured)')
+      throw refusal(path, `BigInt is not JSON; ${FOR_RICHER_VALUES}`)
     case 'function':
-      throw notJson(path, 'a function is not JSON')
+      throw refusal(path, 'a function is not JSON')
     case 'symbol':
-      throw notJson(path, 'a symbol is not JSON')
+      throw refusal(path, 'a symbol is not JSON')
   }
   if (value === null) return
   const obj = value as object
-  if (stack.has(obj)) throw notJson(path, 'cycle: JSON cannot represent an object that contains itself')
-  stack.add(obj)
+  if (ancestors.has(obj)) throw refusal(path, 'cycle: JSON cannot represent an object that contains itself')
+  if (ancestors.size >= JSON_MAX_DEPTH) {
+    throw refusal(path, `nesting deeper than ${JSON_MAX_DEPTH} levels of arrays and objects`)
+  }
+  const proto = Object.getPrototypeOf(obj) as object | null
+  const isArray = Array.isArray(obj)
+  if (isArray ? proto !== Array.prototype : proto !== Object.prototype && proto !== null) {
+    throw refusal(
+      path,
+      `${proto === null ? 'object' : kindName(obj, proto)} is not JSON; ${FOR_RICHER_VALUES}`,
+    )
+  }
+  if (hasToJSON(obj, proto)) throw refusal(path, 'objects with toJSON are not encoded exactly')
+  ancestors.add(obj)
   try {
-    if (Array.isArray(obj)) {
-      if (Object.getPrototypeOf(obj) !== Array.prototype) throw notJson(path, 'array subclass is not JSON')
-      for (let i = 0; i < obj.length; i++) {
-        if (!(i in obj))
-          throw notJson(`${path}[${i}]`, 'sparse array hole is not JSON (it would become null)')
-        const desc = Object.getOwnPropertyDescriptor(obj, i) as PropertyDescriptor
-        if (!('value' in desc)) throw notJson(`${path}[${i}]`, 'accessor property is not JSON')
-        assertExactJson(desc.value, `${path}[${i}]`, stack, depth + 1)
-      }
-      return
-    }
-    const proto = Object.getPrototypeOf(obj)
-    if (proto !== Object.prototype && proto !== null) {
-      const name = (obj.constructor as { name?: string } | undefined)?.name || 'class instance'
-      throw notJson(path, `${name} is not JSON; use a serializer that supports it (e.g. @cairn/structured)`)
-    }
-    if (Object.getOwnPropertySymbols(obj).length > 0) throw notJson(path, 'symbol keys are not JSON')
-    if (typeof (obj as { toJSON?: unknown }).toJSON === 'function')
-      throw notJson(path, 'objects with toJSON are not encoded exactly')
-    for (const key of Object.keys(obj)) {
-      const desc = Object.getOwnPropertyDescriptor(obj, key) as PropertyDescriptor
-      if (!('value' in desc)) throw notJson(childPath(path, key), 'accessor property is not JSON')
-      if (!key.isWellFormed()) throw notJson(path, 'a key has a lone surrogate')
-      assertExactJson(desc.value, childPath(path, key), stack, depth + 1)
-    }
+    if (isArray) assertExactArray(obj as unknown[], path, ancestors)
+    else assertExactObject(obj, path, ancestors)
   } finally {
-    stack.delete(obj)
+    ancestors.delete(obj)
   }
 }
 
-/** Strict JSON: exactly what JSON can represent, refused (with the path) otherwise. */
+function assertExactArray(array: unknown[], path: string, ancestors: Set<object>): void {
+  const length = array.length
+  for (let i = 0; i < length; i++) {
+    const desc = Object.getOwnPropertyDescriptor(array, i)
+    if (desc === undefined)
+      throw refusal(`${path}[${i}]`, 'sparse array hole is not JSON (it would become null)')
+    if (!('value' in desc)) throw refusal(`${path}[${i}]`, 'accessor property is not JSON')
+    assertExactJson(desc.value, `${path}[${i}]`, ancestors)
+  }
+  // Own keys are the indices (ascending), then `length`, then anything else, which JSON would drop.
+  const keys = Reflect.ownKeys(array)
+  if (keys.length !== length + 1) {
+    const extra = keys[length + 1] ?? keys[length]
+    if (typeof extra === 'symbol') throw refusal(path, 'symbol keys are not JSON')
+    throw refusal(path, `array property ${JSON.stringify(extra)} is not JSON (it would be dropped)`)
+  }
+}
+
+function assertExactObject(obj: object, path: string, ancestors: Set<object>): void {
+  for (const key of Reflect.ownKeys(obj)) {
+    if (typeof key === 'symbol') throw refusal(path, 'symbol keys are not JSON')
+    const childPath = keyPath(path, key)
+    if (!key.isWellFormed()) throw refusal(childPath, 'key has a lone surrogate (not well-formed Unicode)')
+    const desc = Object.getOwnPropertyDescriptor(obj, key) as PropertyDescriptor
+    if (!('value' in desc)) throw refusal(childPath, 'accessor property is not JSON')
+    if (!desc.enumerable)
+      throw refusal(childPath, 'non-enumerable property is not JSON (it would be dropped)')
+    assertExactJson(desc.value, childPath, ancestors)
+  }
+}
+
+/**
+ * Strict JSON: exactly what JSON represents, refused (with the path) otherwise.
+ *
+ * - `encode` refuses, with `CAIRN_UNSERIALIZABLE` and a message starting with the path
+ *   (`$.a[2].b: Map is not JSON; …`), every value JSON would silently change: `undefined`, NaN,
+ *   ±Infinity, -0, BigInt, functions, symbols, class instances (Date, Map, Set, typed arrays,
+ *   RegExp, Error, your own classes), objects with `toJSON`, accessor, non-enumerable and symbol
+ *   properties, array holes and extra array properties, cycles, strings with lone surrogates, and
+ *   nesting deeper than `JSON_MAX_DEPTH`. Shared (non-cyclic) references are fine.
+ * - Output is UTF-8 JSON with no whitespace and keys in the object's own order (insertion order,
+ *   integer-like keys first, as JavaScript orders them): the same value always gives the same bytes,
+ *   but `{a, b}` and `{b, a}` give different bytes. Use canonical hashing, not these bytes, for identity.
+ * - `decode` refuses invalid UTF-8 (or a BOM) and invalid JSON with `CAIRN_CORRUPT`, and JSON that
+ *   decodes to a value `encode` would refuse (a number that overflows to Infinity, -0, a lone
+ *   surrogate escape, nesting deeper than `JSON_MAX_DEPTH`) with `CAIRN_UNSERIALIZABLE`. So every
+ *   decoded value encodes again. `__proto__` keys stay plain own data.
+ */
 export function createJsonSerializer(): Serializer {
   return {
     specVersion: SPEC_VERSION,
@@ -82,26 +145,43 @@ export function createJsonSerializer(): Serializer {
     version: '1',
     capabilities: { types: ['json'], safeForUntrustedInput: true },
     encode(value: unknown): Uint8Array {
-      assertExactJson(value, '$', new Set(), 0)
+      assertExactJson(value, '$', new Set())
       return encoder.encode(JSON.stringify(value))
     },
     decode(bytes: Uint8Array): unknown {
-      if (!(bytes instanceof Uint8Array)) throw invalidArgument('jsonSerializer.decode needs a Uint8Array')
+      if (!isUint8Array(bytes)) {
+        throw invalidArgument('jsonSerializer.decode needs a Uint8Array', { type: typeof bytes })
+      }
       let text: string
       try {
         text = decoder.decode(bytes)
       } catch (cause) {
         throw new CairnError(ErrorCode.Corrupt, 'bytes are not valid UTF-8', { cause })
       }
+      let value: unknown
       try {
-        return JSON.parse(text)
+        value = JSON.parse(text)
       } catch (cause) {
-        throw new CairnError(ErrorCode.Corrupt, `bytes are not valid JSON: ${(cause as Error).message}`, {
-          cause,
-        })
+        const reason = cause instanceof Error ? cause.message : String(cause)
+        throw new CairnError(ErrorCode.Corrupt, `bytes are not valid JSON: ${reason}`, { cause })
       }
+      try {
+        assertExactJson(value, '$', new Set())
+      } catch (cause) {
+        const reason = cause instanceof Error ? cause.message : String(cause)
+        throw new CairnError(
+          ErrorCode.Unserializable,
+          `bytes decode to a value jsonSerializer does not encode: ${reason}`,
+          {
+            cause,
+            details: (cause as CairnError).details,
+          },
+        )
+      }
+      return value
     },
   }
 }
 
+/** The strict JSON serializer (id `json`, version `1`); see `createJsonSerializer`. */
 export const jsonSerializer: Serializer = createJsonSerializer()

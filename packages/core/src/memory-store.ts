@@ -227,6 +227,13 @@ export class MemoryStore implements Store {
 
   // ---- refs ----
 
+  async deleteCommits(hashes: readonly Hash[], opts: OpOptions = {}): Promise<void> {
+    this.#check(opts)
+    if (!Array.isArray(hashes)) throw invalidArgument('deleteCommits needs an array of hashes')
+    for (const hash of hashes) assertHash(hash)
+    for (const hash of hashes) this.#backing.commits.delete(hash)
+  }
+
   async getRef(name: string, opts?: OpOptions): Promise<string | undefined> {
     this.#check(opts)
     assertRefName(name)

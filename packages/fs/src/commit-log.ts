@@ -15,7 +15,7 @@ export interface LogEntry {
   tags: Record<string, string>
 }
 
-type LogRecord = { op: 'put'; commit: Commit } | { op: 'del'; hash: Hash }
+export type LogRecord = { op: 'put'; commit: Commit } | { op: 'del'; hash: Hash }
 
 const CHECK_LENGTH = 16
 
@@ -150,7 +150,12 @@ export class CommitLog {
 
   /** Appends a record durably (O_APPEND + fdatasync), re-appending if a compaction swapped the file meanwhile. */
   async append(record: LogRecord): Promise<void> {
-    const bytes = encodeRecord(record)
+    await this.appendAll([record])
+  }
+
+  /** Appends several records with one write and one fdatasync. */
+  async appendAll(records: LogRecord[]): Promise<void> {
+    const bytes = Buffer.concat(records.map(encodeRecord))
     for (;;) {
       let handle: FileHandle
       try {

@@ -243,6 +243,15 @@ export class FsStore implements Store {
     await this.#log.append({ op: 'del', hash })
   }
 
+  async deleteCommits(hashes: readonly Hash[], opts: OpOptions = {}): Promise<void> {
+    this.#check(opts)
+    if (!Array.isArray(hashes)) throw invalidArgument('deleteCommits needs an array of hashes')
+    for (const hash of hashes) assertHash(hash)
+    this.#refresh()
+    const present = [...new Set(hashes)].filter((hash) => this.#log.entries.has(hash))
+    if (present.length > 0) await this.#log.appendAll(present.map((hash) => ({ op: 'del' as const, hash })))
+  }
+
   /** Rewrites the commit log without dead records, atomically; safe while other processes use the store. */
   async compact(): Promise<void> {
     this.#check()

@@ -99,11 +99,15 @@ export async function collectGarbage(
   }
 
   const commitsRemoved = commits.filter((c) => !kept.has(c.hash)).map((c) => c.hash)
-  let done = 0
-  for (const hash of commitsRemoved) {
+  const batch = store.deleteCommits ? 1000 : 1
+  for (let done = 0; done < commitsRemoved.length; done += batch) {
     throwIfAborted(signal)
-    if (!dryRun) await store.deleteCommit(hash, { signal })
-    onProgress?.({ phase: 'sweep commits', done: ++done, total: commitsRemoved.length })
+    const hashes = commitsRemoved.slice(done, done + batch)
+    if (!dryRun) {
+      if (store.deleteCommits) await store.deleteCommits(hashes, { signal })
+      else await store.deleteCommit(hashes[0] as Hash, { signal })
+    }
+    onProgress?.({ phase: 'sweep commits', done: done + hashes.length, total: commitsRemoved.length })
   }
   let blobsRemoved = 0
   let blobsKept = 0

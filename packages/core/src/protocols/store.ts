@@ -135,6 +135,12 @@ export interface Store {
   /** Removes a commit (and its fingerprint index entry). Idempotent. Blobs are left to `gc`. */
   deleteCommit(hash: Hash, opts?: OpOptions): Promise<void>
 
+  /**
+   * Optional: removes many commits with one durable write where the backend can (gc uses it).
+   * Same rules as `deleteCommit` for each hash; every hash is validated before anything changes.
+   */
+  deleteCommits?(hashes: readonly Hash[], opts?: OpOptions): Promise<void>
+
   // ---- refs: small mutable pointers with compare-and-swap ----
 
   /** The ref's value, or `undefined`. */
