@@ -1,5 +1,5 @@
 import { canonicalHash } from './canonical/index.js'
-import { invalidArgument } from './errors.js'
+import { CairnError, ErrorCode, invalidArgument } from './errors.js'
 import { type Hash, isHash } from './hash.js'
 import type { Commit } from './protocols/commit.js'
 
@@ -46,7 +46,19 @@ export function assertValidCommit(commit: unknown): asserts commit is Commit {
   if (!Number.isFinite(c.createdAt) || !Number.isFinite(c.durationMs)) {
     throw invalidArgument('commit.createdAt and commit.durationMs must be finite numbers')
   }
-  const expected = commitHash(c as Commit)
+  let expected: Hash
+  try {
+    expected = commitHash(c as Commit)
+  } catch (cause) {
+    // Not JSON data at all (a BigInt, a cycle) or not hashable: still bad input, with a code.
+    throw new CairnError(
+      ErrorCode.InvalidArgument,
+      `commit cannot be hashed: ${(cause as Error)?.message ?? cause}`,
+      {
+        cause,
+      },
+    )
+  }
   if (expected !== c.hash) {
     throw invalidArgument(`commit.hash ${c.hash} does not match its content (${expected})`, {
       hash: c.hash,

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { readFileSync, statSync } from 'node:fs'
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import {
@@ -17,6 +18,7 @@ import { errno, ioError } from './io-errors.js'
 import { blobPath, type Paths } from './layout.js'
 
 const READ_CHUNK = 1024 * 1024
+const SYNC_READ_MAX = 256 * 1024
 
 export function tempPath(paths: Paths): string {
   return join(paths.tmp, `${process.pid}-${randomBytes(8).toString('hex')}.tmp`)
@@ -53,6 +55,17 @@ async function publish(paths: Paths, temp: string, hash: Hash): Promise<void> {
 }
 
 /** Writes a blob atomically: temp file, fsync, rename into place. */
+/** Whether a blob file exists (a stat, synchronous: it is on every cache hit's path). */
+export function blobExists(paths: Paths, hash: Hash): boolean {
+  try {
+    statSync(blobPath(paths, hash))
+    return true
+  } catch (error) {
+    if (errno(error) === 'ENOENT') return false
+    throw ioError('checking blob', blobPath(paths, hash), error)
+  }
+}
+
 export async function writeBlob(
   paths: Paths,
   data: Uint8Array | AsyncIterable<Uint8Array>,
@@ -130,7 +143,8 @@ export async function readBlob(paths: Paths, hash: Hash): Promise<Uint8Array> {
   const path = blobPath(paths, hash)
   let bytes: Buffer
   try {
-    bytes = await readFile(path)
+    // Small blobs are read synchronously: a thread-pool round trip costs more than the read itself.
+    bytes = statSync(path).size <= SYNC_READ_MAX ? readFileSync(path) : await readFile(path)
   } catch (error) {
     if (errno(error) === 'ENOENT') throw notFound(`blob ${hash} not found`, { hash })
     throw ioError('reading blob', path, error)

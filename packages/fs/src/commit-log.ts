@@ -153,31 +153,72 @@ export class CommitLog {
     await this.appendAll([record])
   }
 
-  /** Appends several records with one write and one fdatasync. */
-  async appendAll(records: LogRecord[]): Promise<void> {
-    const bytes = Buffer.concat(records.map(encodeRecord))
-    for (;;) {
-      let handle: FileHandle
+  /**
+   * Appends records durably. Appends in one process are queued and flushed together: every record
+   * waiting when a flush starts goes out in one write and one fdatasync (group commit).
+   */
+  appendAll(records: LogRecord[]): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ bytes: Buffer.concat(records.map(encodeRecord)), resolve, reject })
+      if (!this.#flushing) void this.#flush()
+    })
+  }
+
+  #pending: { bytes: Buffer; resolve: () => void; reject: (error: unknown) => void }[] = []
+  #flushing = false
+
+  async #flush(): Promise<void> {
+    this.#flushing = true
+    while (this.#pending.length > 0) {
+      const batch = this.#pending.splice(0)
       try {
-        handle = await open(this.path, 'a')
+        await this.#write(Buffer.concat(batch.map((p) => p.bytes)))
+        this.refresh()
+        for (const p of batch) p.resolve()
       } catch (error) {
-        throw ioError('opening', this.path, error)
+        for (const p of batch) p.reject(error)
       }
-      let written: number
+    }
+    this.#flushing = false
+  }
+
+  async #write(bytes: Buffer): Promise<void> {
+    for (;;) {
+      const handle = await this.#appender()
       try {
         await handle.write(bytes)
         await handle.datasync()
-        written = (await handle.stat()).ino
       } catch (error) {
         throw ioError('appending to', this.path, error)
-      } finally {
-        await handle.close()
       }
-      // A compactor that renamed a new log in after it read ours may have missed this record.
-      const current = statSync(this.path).ino
-      if (current === written) break
+      // A compactor that renamed a new log in after it read ours may have missed these records:
+      // write them again to the new file (replaying a put or a delete is harmless).
+      if (statSync(this.path).ino === this.#appenderIno) return
+      await this.#closeAppender()
     }
-    this.refresh()
+  }
+
+  #appendHandle: FileHandle | undefined
+  #appenderIno = -1
+
+  /** A kept-open O_APPEND handle on the current log file (reopened when a compaction replaced it). */
+  async #appender(): Promise<FileHandle> {
+    if (this.#appendHandle && statSync(this.path).ino === this.#appenderIno) return this.#appendHandle
+    await this.#closeAppender()
+    try {
+      this.#appendHandle = await open(this.path, 'a')
+      this.#appenderIno = (await this.#appendHandle.stat()).ino
+    } catch (error) {
+      throw ioError('opening', this.path, error)
+    }
+    return this.#appendHandle
+  }
+
+  async #closeAppender(): Promise<void> {
+    const handle = this.#appendHandle
+    this.#appendHandle = undefined
+    this.#appenderIno = -1
+    await handle?.close()
   }
 
   /** Rewrites the log with only live commits (temp file, fsync, rename); the caller holds the compaction lock. */
@@ -213,7 +254,8 @@ export class CommitLog {
     this.refresh()
   }
 
-  close(): void {
+  async close(): Promise<void> {
+    await this.#closeAppender()
     try {
       closeSync(this.#fd)
     } catch (error) {

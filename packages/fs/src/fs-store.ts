@@ -28,7 +28,7 @@ import {
   type StoreStats,
   throwIfAborted,
 } from '@cairn/core'
-import { readBlob, streamBlob, tempPath, writeBlob } from './blob-files.js'
+import { blobExists, readBlob, streamBlob, tempPath, writeBlob } from './blob-files.js'
 import { CommitLog, type LogEntry } from './commit-log.js'
 import { errno, ioError } from './io-errors.js'
 import { blobPath, ensureLayout, type Paths, pathsFor } from './layout.js'
@@ -121,13 +121,7 @@ export class FsStore implements Store {
   async hasBlob(hash: Hash, opts: OpOptions = {}): Promise<boolean> {
     this.#check(opts)
     assertHash(hash)
-    try {
-      await stat(blobPath(this.#paths, hash))
-      return true
-    } catch (error) {
-      if (errno(error) === 'ENOENT') return false
-      throw ioError('checking blob', blobPath(this.#paths, hash), error)
-    }
+    return blobExists(this.#paths, hash)
   }
 
   async deleteBlob(hash: Hash, opts: OpOptions = {}): Promise<void> {
@@ -316,7 +310,7 @@ export class FsStore implements Store {
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
-    this.#log.close()
+    await this.#log.close()
   }
 
   #refresh(): void {

@@ -1,4 +1,5 @@
-import { open, readdir, readFile, rename, rm } from 'node:fs/promises'
+import { closeSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs'
+import { open, readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { CairnError, ErrorCode, sha256Hex } from '@cairn/core'
 import { tempPath } from './blob-files.js'
@@ -20,10 +21,15 @@ function isEphemeral(name: string): boolean {
 }
 
 export async function readRef(paths: Paths, name: string): Promise<string | undefined> {
+  return readRefNow(paths, name)
+}
+
+/** Reads a ref synchronously: one small file, cheaper than a thread-pool round trip. */
+function readRefNow(paths: Paths, name: string): string | undefined {
   const path = refFile(paths, name)
   let text: string
   try {
-    text = await readFile(path, 'utf8')
+    text = readFileSync(path, 'utf8')
   } catch (error) {
     if (errno(error) === 'ENOENT') return undefined
     throw ioError('reading ref', path, error)
@@ -50,31 +56,47 @@ export async function casRef(
 ): Promise<boolean> {
   const path = refFile(paths, name)
   return withLock(join(paths.locks, `ref-${sha256Hex(name).slice(0, 32)}.lock`), async () => {
-    const current = await readRef(paths, name)
+    const current = readRefNow(paths, name)
     if (expected === null && current !== undefined) return false
     if (typeof expected === 'string' && current !== expected) return false
     if (value === undefined) {
-      await rm(path, { force: true }).catch((error) => {
+      try {
+        rmSync(path, { force: true })
+      } catch (error) {
         throw ioError('deleting ref', path, error)
-      })
+      }
       return true
     }
     const temp = tempPath(paths)
     try {
-      const handle = await open(temp, 'wx')
-      try {
-        await handle.writeFile(JSON.stringify({ name, value }))
-        if (!isEphemeral(name)) await handle.datasync()
-      } finally {
-        await handle.close()
+      if (isEphemeral(name)) {
+        writeSmallFile(temp, JSON.stringify({ name, value }))
+      } else {
+        // Durable refs wait for the disk off the event loop.
+        const handle = await open(temp, 'wx')
+        try {
+          await handle.writeFile(JSON.stringify({ name, value }))
+          await handle.datasync()
+        } finally {
+          await handle.close()
+        }
       }
-      await rename(temp, path)
+      renameSync(temp, path)
     } catch (error) {
-      await rm(temp, { force: true })
+      rmSync(temp, { force: true })
       throw ioError('writing ref', path, error)
     }
     return true
   })
+}
+
+function writeSmallFile(path: string, text: string): void {
+  const fd = openSync(path, 'wx')
+  try {
+    writeSync(fd, text)
+  } finally {
+    closeSync(fd)
+  }
 }
 
 export async function listRefFiles(paths: Paths, prefix: string): Promise<[string, string][]> {

@@ -23,7 +23,9 @@ export async function packOutput(
   ctx: { store: Store; serializer: Serializer; inlineMaxBytes: number; signal?: AbortSignal },
 ): Promise<PackedOutput> {
   if (value === undefined) return { output: { kind: 'undefined' }, hash: canonicalHash(undefined), size: 0 }
-  if (isInlineScalar(value)) {
+  // A string longer than the limit in UTF-16 units is longer in UTF-8 bytes too: skip measuring it.
+  const measurable = typeof value !== 'string' || value.length <= ctx.inlineMaxBytes
+  if (measurable && isInlineScalar(value)) {
     const size = utf8.encode(JSON.stringify(value)).byteLength
     if (size <= ctx.inlineMaxBytes) {
       return { output: { kind: 'inline', value }, hash: canonicalHash(value), size }

@@ -21,7 +21,7 @@ export interface ExecutorCapabilities {
   inProcess: boolean
   /** Stops a running job when its signal fires (not merely refuses to start it). */
   abortsRunningJobs: boolean
-  /** How many jobs it runs at once (1 for inline). */
+  /** How many jobs it runs at once (`Infinity` when it starts each job as it arrives, as InlineExecutor does). */
   concurrency: number
 }
 
