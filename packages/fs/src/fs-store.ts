@@ -32,7 +32,7 @@ import { blobExists, readBlob, streamBlob, tempPath, writeBlob } from './blob-fi
 import { CommitLog, type LogEntry } from './commit-log.js'
 import { errno, ioError } from './io-errors.js'
 import { blobPath, ensureLayout, type Paths, pathsFor } from './layout.js'
-import { isProcessAlive, withLock } from './lock.js'
+import { isProcessAlive, releaseHolder, removeDeadHolders, retainHolder, withLock } from './lock.js'
 import { casRef, countRefs, listRefFiles, readRef } from './ref-files.js'
 
 export interface FsStoreOptions {
@@ -79,6 +79,8 @@ export class FsStore implements Store {
     const paths = pathsFor(resolve(options.root ?? '.cairn'))
     await ensureLayout(paths)
     await removeOrphanTemps(paths)
+    removeDeadHolders(paths.locks)
+    retainHolder(paths.locks)
     const log = CommitLog.open(paths.log)
     const store = new FsStore(paths, log)
     const total = log.entries.size + log.deadRecords
@@ -249,7 +251,7 @@ export class FsStore implements Store {
   /** Rewrites the commit log without dead records, atomically; safe while other processes use the store. */
   async compact(): Promise<void> {
     this.#check()
-    await withLock(join(this.#paths.locks, 'commits.lock'), () => this.#log.compact(tempPath(this.#paths)))
+    await withLock(this.#paths.locks, 'commits.lock', () => this.#log.compact(tempPath(this.#paths)))
   }
 
   // ---- refs ----
@@ -311,6 +313,7 @@ export class FsStore implements Store {
     if (this.#closed) return
     this.#closed = true
     await this.#log.close()
+    releaseHolder(this.#paths.locks)
   }
 
   #refresh(): void {

@@ -55,7 +55,7 @@ export async function casRef(
   expected: string | null | undefined,
 ): Promise<boolean> {
   const path = refFile(paths, name)
-  return withLock(join(paths.locks, `ref-${sha256Hex(name).slice(0, 32)}.lock`), async () => {
+  return withLock(paths.locks, `ref-${sha256Hex(name).slice(0, 32)}.lock`, async () => {
     const current = readRefNow(paths, name)
     if (expected === null && current !== undefined) return false
     if (typeof expected === 'string' && current !== expected) return false

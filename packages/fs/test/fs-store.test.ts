@@ -99,8 +99,15 @@ describe('FsStore layout', () => {
     )
     for (let i = 0; i < 10; i++) await store.putCommit(commit(`c${i}`))
     expect(readdirSync(join(root, 'tmp'))).toEqual([])
-    expect(readdirSync(join(root, 'locks'))).toEqual([])
+    // While open, the only file in locks/ is this process's holder (locks are hard links to it).
+    expect(readdirSync(join(root, 'locks'))).toEqual([
+      expect.stringMatching(new RegExp(`^holder-${process.pid}-`)),
+    ])
+    const second = await FsStore.open({ root })
     await store.close()
+    expect(await second.setRef('after-first-close', 'ok')).toBe(true)
+    await second.close()
+    expect(readdirSync(join(root, 'locks'))).toEqual([])
   })
 
   it('removes temp files of dead writers on open, and keeps those of live ones', async () => {
