@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { readFileSync, statSync } from 'node:fs'
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises'
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import {
   type BlobRef,
@@ -141,10 +141,30 @@ function checkExpected(hash: Hash, expected: Hash | undefined): void {
 /** Reads a whole blob and verifies it. */
 export async function readBlob(paths: Paths, hash: Hash): Promise<Uint8Array> {
   const path = blobPath(paths, hash)
+  let size: number
+  try {
+    size = statSync(path).size
+  } catch (error) {
+    if (errno(error) === 'ENOENT') throw notFound(`blob ${hash} not found`, { hash })
+    throw ioError('reading blob', path, error)
+  }
+  if (size > SYNC_READ_MAX) {
+    // Large blobs: read in chunks and hash each while the next is read (reading then hashing the
+    // whole file takes about twice as long).
+    const out = new Uint8Array(size)
+    let offset = 0
+    for await (const chunk of streamBlob(paths, hash, {}, undefined)) {
+      if (offset + chunk.byteLength > size) throw corrupt(`blob ${hash} grew while being read`, { hash })
+      out.set(chunk, offset)
+      offset += chunk.byteLength
+    }
+    if (offset !== size) throw corrupt(`blob ${hash} changed size while being read`, { hash })
+    return out
+  }
   let bytes: Buffer
   try {
     // Small blobs are read synchronously: a thread-pool round trip costs more than the read itself.
-    bytes = statSync(path).size <= SYNC_READ_MAX ? readFileSync(path) : await readFile(path)
+    bytes = readFileSync(path)
   } catch (error) {
     if (errno(error) === 'ENOENT') throw notFound(`blob ${hash} not found`, { hash })
     throw ioError('reading blob', path, error)
