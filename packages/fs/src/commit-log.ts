@@ -18,6 +18,7 @@ export interface LogEntry {
 export type LogRecord = { op: 'put'; commit: Commit } | { op: 'del'; hash: Hash }
 
 const CHECK_LENGTH = 16
+const PUT_PREFIX = '{"op":"put","commit":'
 
 /** One record as bytes: `\n<check> <json>\n`. The leading newline ends any torn fragment a crash left. */
 export function encodeRecord(record: LogRecord): Buffer {
@@ -111,18 +112,24 @@ export class CommitLog {
       this.badRecords++
       return
     }
-    if (record.op === 'put') this.#put(record.commit)
-    else if (record.op === 'del') this.#delete(record.hash)
+    if (record.op === 'put') {
+      // The record is exactly `{"op":"put","commit":<commit JSON>}` (encodeRecord writes it), so the
+      // commit's text is a substring: no need to stringify it again.
+      const text = json.startsWith(PUT_PREFIX)
+        ? json.slice(PUT_PREFIX.length, -1)
+        : JSON.stringify(record.commit)
+      this.#put(record.commit, text)
+    } else if (record.op === 'del') this.#delete(record.hash)
     else this.badRecords++
   }
 
-  #put(commit: Commit): void {
+  #put(commit: Commit, json: string): void {
     if (this.entries.has(commit.hash)) {
       this.deadRecords++
       return
     }
     this.entries.set(commit.hash, {
-      json: JSON.stringify(commit),
+      json,
       hash: commit.hash,
       fingerprint: commit.fingerprint,
       createdAt: commit.createdAt,

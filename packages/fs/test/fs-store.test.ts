@@ -4,7 +4,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { Cairn, type Commit, commitHash, ErrorCode, isCairnError, sha256Hex } from '@cairn/core'
+import { makeCommit } from '@cairn/conformance'
+import { Cairn, type Commit, ErrorCode, isCairnError } from '@cairn/core'
 import { afterEach, describe, expect, it } from 'vitest'
 import { FsStore } from '../src/index.js'
 
@@ -21,21 +22,7 @@ afterEach(async () => {
   for (const root of roots.splice(0)) await rm(root, { recursive: true, force: true })
 })
 
-function commit(seed: string, createdAt = 1): Commit {
-  const funcHash = sha256Hex(`f${seed}`)
-  const argsHash = sha256Hex(`a${seed}`)
-  const body = {
-    fingerprint: `${funcHash}:${argsHash}`,
-    task: { name: 't', funcHash, source: 's', argsHash, argsPreview: '' },
-    status: 'completed' as const,
-    output: { kind: 'inline' as const, value: seed },
-    inputs: [],
-    tags: {},
-    createdAt,
-    durationMs: 0,
-  }
-  return { hash: commitHash(body), ...body }
-}
+const commit = (seed: string, createdAt = 1): Commit => makeCommit({ seed, createdAt })
 
 function child(
   mode: string,
