@@ -1,0 +1,167 @@
+import { createWriteStream } from 'node:fs'
+import { Writable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import type { Commit } from '@cairn/core'
+import { bytes, duration, paint, relativeTime, table } from '../output.js'
+import { parseCount, parseDuration, parseTags, UsageError } from '../usage.js'
+import type { Command, CommandContext } from './context.js'
+
+function one(ctx: CommandContext, what: string): string {
+  const [value, extra] = ctx.positionals
+  if (!value || extra !== undefined) throw new UsageError(`expected exactly one ${what}`)
+  return value
+}
+
+function outputSummary(c: Commit): string {
+  if (c.status === 'failed') return `${c.error?.name}: ${c.error?.message}`.slice(0, 60)
+  const o = c.output
+  if (!o || o.kind === 'undefined') return 'undefined'
+  if (o.kind === 'inline') return JSON.stringify(o.value).slice(0, 40)
+  return `blob ${o.blob.hash.slice(0, 10)} (${bytes(o.blob.size)})`
+}
+
+function commitRows(ctx: CommandContext, commits: Commit[]): string {
+  return table(
+    ['commit', 'task', 'status', 'created', 'took', 'output'],
+    commits.map((c) => [
+      paint(ctx.out, 'yellow', c.hash.slice(0, 12)),
+      c.task.name,
+      c.status === 'completed' ? paint(ctx.out, 'green', 'completed') : paint(ctx.out, 'red', 'failed'),
+      relativeTime(c.createdAt),
+      duration(c.durationMs),
+      outputSummary(c),
+    ]),
+  )
+}
+
+export const log: Command = async (ctx) => {
+  const v = ctx.values
+  if (ctx.positionals.length > 0) throw new UsageError('log takes no arguments')
+  const status = v.status as string | undefined
+  if (status !== undefined && status !== 'completed' && status !== 'failed') {
+    throw new UsageError('--status is completed or failed')
+  }
+  const before = v.before ? Date.now() - parseDuration(v.before as string, '--before') : undefined
+  const since = v.since ? Date.now() - parseDuration(v.since as string, '--since') : undefined
+  const limit = v.limit === undefined ? 20 : parseCount(v.limit as string, '-n')
+  let commits = await ctx.cairn.log({
+    func: v.func as string | undefined,
+    tags: parseTags(v.tag as string[] | undefined),
+    status: status as Commit['status'] | undefined,
+    before,
+    limit: since === undefined ? limit : undefined,
+  })
+  if (since !== undefined) commits = commits.filter((c) => c.createdAt >= since).slice(0, limit)
+  if (ctx.out.json) ctx.out.out(JSON.stringify(commits))
+  else ctx.out.out(commits.length === 0 ? 'no commits' : commitRows(ctx, commits))
+  return 0
+}
+
+export const show: Command = async (ctx) => {
+  const c = await ctx.cairn.show(one(ctx, 'commit hash or prefix'))
+  if (ctx.out.json) {
+    ctx.out.out(JSON.stringify(c))
+    return 0
+  }
+  const o = ctx.out
+  const field = (name: string, value: string) => o.out(`${paint(o, 'bold', name.padEnd(11))}${value}`)
+  field('commit', paint(o, 'yellow', c.hash))
+  field('task', `${c.task.name}${c.task.version ? ` (version ${c.task.version})` : ''}`)
+  field('function', c.task.funcHash)
+  field('status', c.status === 'completed' ? paint(o, 'green', c.status) : paint(o, 'red', c.status))
+  field('created', `${new Date(c.createdAt).toISOString()} (${relativeTime(c.createdAt)})`)
+  field('took', duration(c.durationMs))
+  field('args', c.task.argsPreview)
+  if (c.task.argsBlob)
+    field(
+      'args blob',
+      `${c.task.argsBlob.hash} (${bytes(c.task.argsBlob.size)}, ${c.task.argsBlob.serializer})`,
+    )
+  field('output', outputSummary(c))
+  if (c.parent) field('parent', c.parent)
+  for (const input of c.inputs) field('input', input)
+  for (const [k, val] of Object.entries(c.tags)) field('tag', `${k}=${val}`)
+  if (c.salt) field('cache', 'off (salted run)')
+  if (c.error?.stack && o.verbose) field('stack', c.error.stack)
+  o.out(`\n${paint(o, 'dim', '--- source ---')}\n${c.task.source}`)
+  return 0
+}
+
+/**
+ * Writes the output of a commit: the stored bytes as they are (streamed and verified) to `-o FILE`
+ * or a pipe; decoded and pretty-printed on a terminal (or with --json, as the JSON value).
+ */
+export const get: Command = async (ctx) => {
+  const c = await ctx.cairn.show(one(ctx, 'commit hash or prefix'))
+  const file = ctx.values.output as string | undefined
+  const raw = file !== undefined || (!process.stdout.isTTY && !ctx.out.json)
+  if (c.status !== 'completed' || !c.output) {
+    await ctx.cairn.get(c.hash) // throws the coded "failed, no output" error
+    return 1
+  }
+  if (raw && c.output.kind === 'blob') {
+    const source = ctx.store.openBlob(c.output.blob.hash)
+    const sink = file
+      ? createWriteStream(file)
+      : new Writable({ write: (chunk, _e, cb) => process.stdout.write(chunk, cb) })
+    await pipeline(source, sink)
+    return 0
+  }
+  const value = await ctx.cairn.get(c.hash)
+  const text = value === undefined ? 'undefined' : JSON.stringify(value, null, raw ? undefined : 2)
+  if (file) await pipeline([text], createWriteStream(file))
+  else ctx.out.out(text)
+  return 0
+}
+
+export const history: Command = async (ctx) => {
+  const commits = await ctx.cairn.history(one(ctx, 'commit hash or prefix'))
+  if (ctx.out.json) ctx.out.out(JSON.stringify(commits))
+  else ctx.out.out(commitRows(ctx, commits))
+  return 0
+}
+
+export const diff: Command = async (ctx) => {
+  const [a, b, extra] = ctx.positionals
+  if (!a || !b || extra !== undefined) throw new UsageError('diff takes two commit hashes or prefixes')
+  const d = await ctx.cairn.diff(a, b)
+  if (ctx.out.json) {
+    ctx.out.out(JSON.stringify(d))
+    return 0
+  }
+  const o = ctx.out
+  const mark = (changed: boolean) => (changed ? paint(o, 'yellow', 'changed') : paint(o, 'dim', 'same'))
+  o.out(`${d.a.slice(0, 12)} → ${d.b.slice(0, 12)}${d.sameCall ? ' (same call)' : ''}`)
+  o.out(
+    table(
+      ['', 'change', 'a', 'b'],
+      [
+        [
+          'function',
+          mark(d.function.changed),
+          d.function.a.funcHash.slice(0, 12),
+          d.function.b.funcHash.slice(0, 12),
+        ],
+        ['args', mark(d.args.changed), d.args.a.preview.slice(0, 40), d.args.b.preview.slice(0, 40)],
+        [
+          'output',
+          mark(d.output.changed),
+          d.output.a.hash?.slice(0, 12) ?? '-',
+          d.output.b.hash?.slice(0, 12) ?? '-',
+        ],
+        ['status', mark(d.status.changed), d.status.a, d.status.b],
+        [
+          'took',
+          `${d.timing.deltaMs >= 0 ? '+' : ''}${duration(Math.abs(d.timing.deltaMs))}`,
+          duration(d.timing.a),
+          duration(d.timing.b),
+        ],
+      ],
+    ),
+  )
+  if (d.function.changed && d.function.a.source !== d.function.b.source) {
+    o.out(`\n${paint(o, 'red', `- ${d.function.a.source.split('\n').join('\n- ')}`)}`)
+    o.out(paint(o, 'green', `+ ${d.function.b.source.split('\n').join('\n+ ')}`))
+  }
+  return 0
+}
