@@ -1,4 +1,4 @@
-import { createMemoryBacking, InlineExecutor, jsonSerializer, MemoryStore } from '@cairn/core'
+import { composeStore, createMemoryBacking, InlineExecutor, jsonSerializer, MemoryStore } from '@cairn/core'
 import { runExecutorSuite, runSerializerSuite, runStoreSuite } from '../src/vitest.js'
 import { memoryHarness } from './memory-harness.js'
 
@@ -6,6 +6,27 @@ runStoreSuite({
   name: 'MemoryStore',
   factory: () => memoryHarness(createMemoryBacking()),
   capabilities: new MemoryStore().capabilities,
+  oracle: true,
+})
+runStoreSuite({
+  name: 'composeStore(meta: MemoryStore, blobs: MemoryStore)',
+  factory: () => {
+    const metaBacking = createMemoryBacking()
+    const blobBacking = createMemoryBacking()
+    const compose = () =>
+      composeStore({
+        meta: new MemoryStore({ backing: metaBacking }),
+        blobs: new MemoryStore({ backing: blobBacking }),
+      })
+    // The oracle reads each part where its data really lands: bytes in the blob store, refs and commits in meta.
+    const oracle = {
+      ...memoryHarness(blobBacking).oracle!,
+      readRef: async (name: string) => metaBacking.refs.get(name),
+      readCommit: async (hash: string) => metaBacking.commits.get(hash),
+    }
+    return { store: compose(), oracle, reopen: async () => compose() }
+  },
+  capabilities: composeStore({ meta: new MemoryStore(), blobs: new MemoryStore() }).capabilities,
   oracle: true,
 })
 runSerializerSuite({ name: 'jsonSerializer', factory: () => jsonSerializer })
