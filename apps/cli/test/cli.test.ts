@@ -140,6 +140,31 @@ describe('cairn CLI against a real FsStore', () => {
   })
 })
 
+describe('on a terminal', () => {
+  // `script` (util-linux) runs the CLI on a real pseudo-terminal, as a person would see it.
+  const onTty = (args: string, env: Record<string, string> = {}) =>
+    spawnSync(
+      'script',
+      ['-q', '-c', `${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} ${args}`, '/dev/null'],
+      {
+        cwd: dir,
+        encoding: 'utf8',
+        env: { ...process.env, NO_COLOR: '', CAIRN_STORE: STORE, ...env },
+      },
+    ).stdout
+
+  it('uses colors on a TTY, and none with NO_COLOR', () => {
+    expect(onTty('log -n 1')).toMatch(/\u001b\[\d+m/)
+    expect(onTty('log -n 1', { NO_COLOR: '1' })).not.toMatch(/\u001b\[\d+m/)
+  })
+
+  it('draws a progress bar for verify', () => {
+    const screen = onTty('verify')
+    expect(screen).toMatch(/\r\u001b\[2Kverify (blobs|commits) /) // redrawn in place on stderr
+    expect(screen).toMatch(/\r\u001b\[2Kchecked \d+ blobs/) // and cleared before the report
+  })
+})
+
 describe('usage, store selection and init', () => {
   it('exits 2 on usage errors and prints help with examples', () => {
     expect(cairn(['bogus']).code).toBe(2)
