@@ -1,71 +1,61 @@
-import { randomBytes } from 'node:crypto'
 import { readFileSync, statSync } from 'node:fs'
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises'
-import { dirname, join } from 'node:path'
+import { type FileHandle, mkdir, open, rename, rm } from 'node:fs/promises'
+import { dirname } from 'node:path'
 import {
   type BlobRef,
   CairnError,
   corrupt,
   createHasher,
-  ErrorCode,
   type Hash,
   invalidArgument,
   notFound,
   sha256Hex,
   throwIfAborted,
 } from '@cairn/core'
+import { syncDir, tempName, writeAll } from './durable.js'
 import { errno, ioError } from './io-errors.js'
 import { blobPath, type Paths } from './layout.js'
 
 const READ_CHUNK = 1024 * 1024
 const SYNC_READ_MAX = 256 * 1024
 
-export function tempPath(paths: Paths): string {
-  return join(paths.tmp, `${process.pid}-${randomBytes(8).toString('hex')}.tmp`)
-}
-
-/** fsyncs a directory so a rename into it survives a power cut. */
-async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, 'r')
+/** The stored file's size, or undefined when absent (a stat, synchronous: it is on every cache hit's path). */
+function storedSize(path: string): number | undefined {
   try {
-    await handle.sync()
-  } finally {
-    await handle.close()
+    return statSync(path).size
+  } catch (error) {
+    if (errno(error) === 'ENOENT') return undefined
+    throw ioError('checking blob', path, error)
   }
 }
 
-/** Moves a complete, fsynced temp file to its content address; an existing blob counts as success. */
-async function publish(paths: Paths, temp: string, hash: Hash): Promise<void> {
+/** Whether a blob file exists (not verified). */
+export function blobExists(paths: Paths, hash: Hash): boolean {
+  return storedSize(blobPath(paths, hash)) !== undefined
+}
+
+/**
+ * Moves a complete, fsynced temp file to its content address and fsyncs the shard directory. A file
+ * already there with the right size is the same content (it was verified on its way in), so it is
+ * left alone; one with the wrong size is damaged and is replaced.
+ */
+async function publish(paths: Paths, temp: string, hash: Hash, size: number): Promise<void> {
   const final = blobPath(paths, hash)
-  try {
-    await stat(final)
+  if (storedSize(final) === size) {
     await rm(temp, { force: true })
     return
-  } catch (error) {
-    if (errno(error) !== 'ENOENT') throw ioError('checking', final, error)
   }
-  await mkdir(dirname(final), { recursive: true })
   try {
     await rename(temp, final)
   } catch (error) {
-    await rm(temp, { force: true })
-    throw ioError('publishing blob to', final, error)
+    if (errno(error) !== 'ENOENT') throw error
+    await mkdir(dirname(final), { recursive: true }) // the shard's first blob
+    await rename(temp, final)
   }
   await syncDir(dirname(final))
 }
 
-/** Writes a blob atomically: temp file, fsync, rename into place. */
-/** Whether a blob file exists (a stat, synchronous: it is on every cache hit's path). */
-export function blobExists(paths: Paths, hash: Hash): boolean {
-  try {
-    statSync(blobPath(paths, hash))
-    return true
-  } catch (error) {
-    if (errno(error) === 'ENOENT') return false
-    throw ioError('checking blob', blobPath(paths, hash), error)
-  }
-}
-
+/** Writes a blob atomically: temp file in `tmp/`, fdatasync, check the size, rename into place. */
 export async function writeBlob(
   paths: Paths,
   data: Uint8Array | AsyncIterable<Uint8Array>,
@@ -75,60 +65,60 @@ export async function writeBlob(
   if (data instanceof Uint8Array) {
     const hash = sha256Hex(data)
     checkExpected(hash, expectedHash)
-    try {
-      await stat(blobPath(paths, hash))
-      return { hash, size: data.byteLength } // already stored: never rewritten
-    } catch (error) {
-      if (errno(error) !== 'ENOENT') throw ioError('checking', blobPath(paths, hash), error)
-    }
-    const temp = tempPath(paths)
-    try {
-      const handle = await open(temp, 'wx')
-      try {
-        await handle.writeFile(data)
-        await handle.datasync()
-      } finally {
-        await handle.close()
-      }
-      throwIfAborted(signal)
-      await publish(paths, temp, hash)
-    } catch (error) {
-      await rm(temp, { force: true })
-      throw error instanceof CairnError ? error : ioError('writing blob', temp, error)
-    }
+    if (storedSize(blobPath(paths, hash)) === data.byteLength) return { hash, size: data.byteLength }
+    await writeVerified(paths, signal, async (handle) => {
+      await writeAll(handle, data)
+      return { hash, size: data.byteLength }
+    })
     return { hash, size: data.byteLength }
   }
   if (!data || typeof (data as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] !== 'function') {
     throw invalidArgument('putBlob needs a Uint8Array or an AsyncIterable of Uint8Array')
   }
-  const temp = tempPath(paths)
-  const hasher = createHasher()
-  let size = 0
-  try {
-    const handle = await open(temp, 'wx')
-    try {
-      for await (const chunk of data) {
-        throwIfAborted(signal)
-        if (!(chunk instanceof Uint8Array)) {
-          throw invalidArgument('putBlob stream yielded something other than a Uint8Array')
-        }
-        hasher.update(chunk)
-        size += chunk.byteLength
-        await handle.write(chunk)
+  return writeVerified(paths, signal, async (handle) => {
+    const hasher = createHasher()
+    let size = 0
+    for await (const chunk of data) {
+      throwIfAborted(signal)
+      if (!(chunk instanceof Uint8Array)) {
+        throw invalidArgument('putBlob stream yielded something other than a Uint8Array')
       }
-      await handle.datasync()
-    } finally {
-      await handle.close()
+      hasher.update(chunk)
+      size += chunk.byteLength
+      await writeAll(handle, chunk)
     }
     const hash = hasher.digest()
     checkExpected(hash, expectedHash)
-    throwIfAborted(signal)
-    await publish(paths, temp, hash)
     return { hash, size }
+  })
+}
+
+/** Runs `fill` on a fresh temp file, makes it durable, checks what landed, and publishes it. */
+async function writeVerified(
+  paths: Paths,
+  signal: AbortSignal | undefined,
+  fill: (handle: FileHandle) => Promise<BlobRef>,
+): Promise<BlobRef> {
+  const temp = tempName(paths.tmp)
+  try {
+    const handle = await open(temp, 'wx')
+    let ref: BlobRef
+    try {
+      ref = await fill(handle)
+      await handle.datasync()
+      const landed = (await handle.stat()).size
+      if (landed !== ref.size) {
+        throw corrupt(`wrote ${landed} bytes of blob ${ref.hash} instead of ${ref.size}`, { hash: ref.hash })
+      }
+    } finally {
+      await handle.close()
+    }
+    throwIfAborted(signal)
+    await publish(paths, temp, ref.hash, ref.size)
+    return ref
   } catch (error) {
-    await rm(temp, { force: true })
-    if (error instanceof CairnError) throw error
-    throw ioError('writing blob', temp, error)
+    await rm(temp, { force: true }).catch(() => undefined)
+    throw CairnError.isInstance(error) ? error : ioError('writing blob', temp, error)
   }
 }
 
@@ -141,13 +131,8 @@ function checkExpected(hash: Hash, expected: Hash | undefined): void {
 /** Reads a whole blob and verifies it. */
 export async function readBlob(paths: Paths, hash: Hash): Promise<Uint8Array> {
   const path = blobPath(paths, hash)
-  let size: number
-  try {
-    size = statSync(path).size
-  } catch (error) {
-    if (errno(error) === 'ENOENT') throw notFound(`blob ${hash} not found`, { hash })
-    throw ioError('reading blob', path, error)
-  }
+  const size = storedSize(path)
+  if (size === undefined) throw notFound(`blob ${hash} not found`, { hash })
   if (size > SYNC_READ_MAX) {
     // Large blobs: read in chunks and hash each while the next is read (reading then hashing the
     // whole file takes about twice as long).
@@ -170,7 +155,21 @@ export async function readBlob(paths: Paths, hash: Hash): Promise<Uint8Array> {
     throw ioError('reading blob', path, error)
   }
   if (sha256Hex(bytes) !== hash) throw corrupt(`blob ${hash} does not match its hash`, { hash, path })
-  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+  // Small reads may come from Node's shared buffer pool: hand out bytes that own their ArrayBuffer.
+  const owned = bytes.byteOffset === 0 && bytes.buffer.byteLength === bytes.byteLength
+  return owned ? new Uint8Array(bytes.buffer) : new Uint8Array(bytes)
+}
+
+/** Hashes a whole open file. */
+async function hashFile(handle: FileHandle): Promise<Hash> {
+  const hasher = createHasher()
+  const buffer = Buffer.allocUnsafeSlow(READ_CHUNK)
+  for (let offset = 0; ; ) {
+    const { bytesRead } = await handle.read(buffer, 0, READ_CHUNK, offset)
+    if (bytesRead === 0) return hasher.digest()
+    hasher.update(buffer.subarray(0, bytesRead))
+    offset += bytesRead
+  }
 }
 
 /**
@@ -183,8 +182,17 @@ export async function* streamBlob(
   range: { start?: number; end?: number },
   signal: AbortSignal | undefined,
 ): AsyncIterable<Uint8Array> {
+  const start = range.start ?? 0
+  const end = range.end
+  if (
+    !Number.isInteger(start) ||
+    start < 0 ||
+    (end !== undefined && (!Number.isInteger(end) || end < start))
+  ) {
+    throw invalidArgument(`range [${range.start}, ${range.end}) is not a valid byte range`)
+  }
   const path = blobPath(paths, hash)
-  let handle: Awaited<ReturnType<typeof open>>
+  let handle: FileHandle
   try {
     handle = await open(path, 'r')
   } catch (error) {
@@ -193,32 +201,34 @@ export async function* streamBlob(
   }
   try {
     const { size } = await handle.stat()
-    const start = range.start ?? 0
-    const end = range.end ?? size
-    if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || start > end || end > size) {
-      throw invalidArgument(`range [${start}, ${end}) is outside blob ${hash} of ${size} bytes`)
+    const stop = end ?? size
+    if (stop > size) {
+      // Past the end of what is stored: a caller's mistake, unless the stored file is damaged.
+      if ((await hashFile(handle)) !== hash)
+        throw corrupt(`blob ${hash} does not match its hash`, { hash, path })
+      throw invalidArgument(`range [${start}, ${stop}) is outside blob ${hash} of ${size} bytes`)
     }
     const hasher = createHasher()
     let offset = 0
     for (;;) {
       throwIfAborted(signal)
-      const buffer = Buffer.allocUnsafe(READ_CHUNK)
-      const { bytesRead } = await handle.read(buffer, 0, READ_CHUNK, offset)
+      // Sized to what is left (+1 to see the end), so small blobs do not cost a 1 MiB buffer each;
+      // zeroed, because a chunk's ArrayBuffer is the caller's to look at.
+      const want = Math.min(READ_CHUNK, Math.max(size - offset, 0) + 1)
+      const buffer = new Uint8Array(want)
+      const { bytesRead } = await handle.read(buffer, 0, want, offset)
       if (bytesRead === 0) break
       const chunk = buffer.subarray(0, bytesRead)
       hasher.update(chunk)
       const from = Math.max(start, offset)
-      const to = Math.min(end, offset + bytesRead)
+      const to = Math.min(stop, offset + bytesRead)
       if (from < to) yield new Uint8Array(chunk.buffer, chunk.byteOffset + (from - offset), to - from)
       offset += bytesRead
     }
     if (hasher.digest() !== hash) throw corrupt(`blob ${hash} does not match its hash`, { hash, path })
   } catch (error) {
-    if (error instanceof CairnError) throw error
-    throw ioError('reading blob', path, error)
+    throw CairnError.isInstance(error) ? error : ioError('reading blob', path, error)
   } finally {
     await handle.close()
   }
 }
-
-export { ErrorCode }

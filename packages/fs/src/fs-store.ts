@@ -1,4 +1,5 @@
 import { readdir, rename, rm, stat } from 'node:fs/promises'
+import { uptime } from 'node:os'
 import { join, resolve } from 'node:path'
 import {
   assertCommitQuery,
@@ -28,11 +29,17 @@ import {
   type StoreStats,
   throwIfAborted,
 } from '@cairn/core'
-import { blobExists, readBlob, streamBlob, tempPath, writeBlob } from './blob-files.js'
+import { blobExists, readBlob, streamBlob, writeBlob } from './blob-files.js'
 import { CommitLog, type LogEntry } from './commit-log.js'
 import { errno, ioError } from './io-errors.js'
 import { blobPath, ensureLayout, type Paths, pathsFor } from './layout.js'
-import { isProcessAlive, releaseHolder, removeDeadHolders, retainHolder, withLock } from './lock.js'
+import {
+  isProcessAlive,
+  releaseHolder,
+  removeAbandonedLocks,
+  removeDeadHolders,
+  retainHolder,
+} from './lock.js'
 import { casRef, countRefs, listRefFiles, readRef } from './ref-files.js'
 
 export interface FsStoreOptions {
@@ -49,7 +56,7 @@ const CAPABILITIES: StoreCapabilities = {
   persistent: true,
   quarantine: true,
 }
-/** Temp files of processes we cannot check (other hosts) are removed once this old. */
+/** Temp files whose name carries no PID are removed once this old. */
 const ORPHAN_TEMP_AGE_MS = 60 * 60 * 1000
 
 const newestFirst = (a: LogEntry, b: LogEntry): number =>
@@ -76,17 +83,27 @@ export class FsStore implements Store {
   }
 
   static async open(options: FsStoreOptions = {}): Promise<FsStore> {
+    if (options.root !== undefined && (typeof options.root !== 'string' || options.root === '')) {
+      throw invalidArgument('FsStore root must be a non-empty path string')
+    }
     const paths = pathsFor(resolve(options.root ?? '.cairn'))
     await ensureLayout(paths)
     await removeOrphanTemps(paths)
-    removeDeadHolders(paths.locks)
     retainHolder(paths.locks)
-    const log = CommitLog.open(paths.log)
-    const store = new FsStore(paths, log)
-    const total = log.entries.size + log.deadRecords
-    if ((options.compactOnOpen ?? true) && log.deadRecords > 1000 && log.deadRecords * 2 > total)
-      await store.compact()
-    return store
+    let log: CommitLog | undefined
+    try {
+      removeAbandonedLocks(paths.locks)
+      removeDeadHolders(paths.locks)
+      log = CommitLog.open(paths.log, paths.locks, paths.tmp)
+      const total = log.entries.size + log.deadRecords
+      if ((options.compactOnOpen ?? true) && log.deadRecords > 1000 && log.deadRecords * 2 > total)
+        await log.compact()
+      return new FsStore(paths, log)
+    } catch (error) {
+      await log?.close().catch(() => undefined)
+      releaseHolder(paths.locks)
+      throw error
+    }
   }
 
   #check(opts?: OpOptions): void {
@@ -139,7 +156,7 @@ export class FsStore implements Store {
     for (const shard of await readdirOrEmpty(this.#paths.blobs)) {
       for (const name of await readdirOrEmpty(join(this.#paths.blobs, shard))) {
         this.#check(opts)
-        if (!/^[0-9a-f]{64}$/.test(name)) continue
+        if (!name.startsWith(shard) || !/^[0-9a-f]{64}$/.test(name)) continue
         try {
           const { size } = await stat(join(this.#paths.blobs, shard, name))
           yield { hash: name, size }
@@ -150,6 +167,7 @@ export class FsStore implements Store {
     }
   }
 
+  /** Moves the blob file to `quarantine/<hash>.<ms>` (kept for inspection, out of the addressable space). */
   async quarantineBlob(hash: Hash, opts: OpOptions = {}): Promise<void> {
     this.#check(opts)
     assertHash(hash)
@@ -176,7 +194,8 @@ export class FsStore implements Store {
     assertHashPrefix(hashOrPrefix)
     this.#refresh()
     const exact = this.#log.entries.get(hashOrPrefix)
-    if (exact) return JSON.parse(exact.json)
+    if (exact) return this.#readExact(exact)
+    this.#throwIfDamaged(hashOrPrefix)
     const matches: Hash[] = []
     for (const hash of this.#log.entries.keys()) if (hash.startsWith(hashOrPrefix)) matches.push(hash)
     if (matches.length > 1) {
@@ -185,20 +204,40 @@ export class FsStore implements Store {
       })
     }
     const entry = matches[0] === undefined ? undefined : this.#log.entries.get(matches[0])
-    return entry && JSON.parse(entry.json)
+    return entry && this.#readExact(entry)
+  }
+
+  /** A commit asked for by hash: one whose record fails validation is CAIRN_CORRUPT, never returned. */
+  #readExact(entry: LogEntry): Commit {
+    const commit = this.#log.read(entry, true)
+    if (commit) return commit
+    return this.#throwIfDamaged(entry.hash) as never
+  }
+
+  #throwIfDamaged(hash: string): void {
+    if (this.#log.damaged.has(hash)) {
+      throw new CairnError(ErrorCode.Corrupt, `commit ${hash} is damaged in ${this.#log.path}`, {
+        details: { hash },
+      })
+    }
   }
 
   async findByFingerprint(fingerprint: string, opts: OpOptions = {}): Promise<Commit | undefined> {
     this.#check(opts)
     if (typeof fingerprint !== 'string') throw invalidArgument('fingerprint must be a string')
     this.#refresh()
-    let best: LogEntry | undefined
-    for (const hash of this.#log.byFingerprint.get(fingerprint) ?? []) {
-      const entry = this.#log.entries.get(hash) as LogEntry
-      if (entry.status !== 'completed') continue
-      if (!best || newestFirst(entry, best) < 0) best = entry
+    for (;;) {
+      let best: LogEntry | undefined
+      for (const hash of this.#log.byFingerprint.get(fingerprint) ?? []) {
+        const entry = this.#log.entries.get(hash) as LogEntry
+        if (entry.status !== 'completed') continue
+        if (!best || newestFirst(entry, best) < 0) best = entry
+      }
+      if (!best) return undefined
+      // A damaged record drops out of the index (counted in logHealth); the next best answers.
+      const commit = this.#log.read(best, true)
+      if (commit) return commit
     }
-    return best && JSON.parse(best.json)
   }
 
   async *listCommits(query?: CommitQuery, opts: OpOptions = {}): AsyncIterable<Commit> {
@@ -212,10 +251,15 @@ export class FsStore implements Store {
           )
         : [...this.#log.entries.values()]
     const matching = candidates.filter((e) => matchesQuery(entryAsCommitFields(e), q)).sort(newestFirst)
-    const limit = q.limit ?? Number.POSITIVE_INFINITY
-    for (let i = 0; i < matching.length && i < limit; i++) {
+    let left = q.limit ?? Number.POSITIVE_INFINITY
+    for (const entry of matching) {
+      if (left <= 0) return
       this.#check(opts)
-      yield JSON.parse((matching[i] as LogEntry).json)
+      // Listings (log, gc) trust the record's checksum and skip re-hashing each commit: re-hashing
+      // is for lookups that serve a cached result or name a commit by hash.
+      const commit = this.#log.read(entry, false) as Commit
+      left--
+      yield commit
     }
   }
 
@@ -224,11 +268,19 @@ export class FsStore implements Store {
     assertHash(hash)
     this.#refresh()
     const entry = this.#log.entries.get(hash)
-    if (!entry) throw notFound(`commit ${hash} not found`, { hash })
-    return [...(this.#log.byFingerprint.get(entry.fingerprint) ?? [])]
+    if (!entry) {
+      this.#throwIfDamaged(hash)
+      throw notFound(`commit ${hash} not found`, { hash })
+    }
+    this.#readExact(entry)
+    const commits: Commit[] = []
+    for (const e of [...(this.#log.byFingerprint.get(entry.fingerprint) ?? [])]
       .map((h) => this.#log.entries.get(h) as LogEntry)
-      .sort(newestFirst)
-      .map((e) => JSON.parse(e.json))
+      .sort(newestFirst)) {
+      const commit = this.#log.read(e, true)
+      if (commit) commits.push(commit)
+    }
+    return commits
   }
 
   async deleteCommit(hash: Hash, opts: OpOptions = {}): Promise<void> {
@@ -251,7 +303,7 @@ export class FsStore implements Store {
   /** Rewrites the commit log without dead records, atomically; safe while other processes use the store. */
   async compact(): Promise<void> {
     this.#check()
-    await withLock(this.#paths.locks, 'commits.lock', () => this.#log.compact(tempPath(this.#paths)))
+    await this.#log.compact()
   }
 
   // ---- refs ----
@@ -272,7 +324,7 @@ export class FsStore implements Store {
     assertRefName(name)
     if (value !== undefined) assertRefValue(value)
     assertRefExpected(expected)
-    return casRef(this.#paths, name, value, expected)
+    return casRef(this.#paths, name, value, expected, opts.signal)
   }
 
   async *listRefs(prefix: string, opts: OpOptions = {}): AsyncIterable<[string, string]> {
@@ -298,7 +350,11 @@ export class FsStore implements Store {
     return { blobs, blobBytes, commits: this.#log.entries.size, refs: await countRefs(this.#paths) }
   }
 
-  /** Damaged log records seen (torn writes a crash left, terminated by a later append). */
+  /**
+   * The commit log's condition: `badRecords` are complete records that failed their checksum or
+   * validation (a torn write that a later append terminated, or damage), `deadRecords` are ones a
+   * compaction would drop.
+   */
   logHealth(): { badRecords: number; deadRecords: number; liveCommits: number } {
     this.#check()
     this.#refresh()
@@ -312,8 +368,11 @@ export class FsStore implements Store {
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
-    await this.#log.close()
-    releaseHolder(this.#paths.locks)
+    try {
+      await this.#log.close()
+    } finally {
+      releaseHolder(this.#paths.locks)
+    }
   }
 
   #refresh(): void {
@@ -341,16 +400,30 @@ async function readdirOrEmpty(dir: string): Promise<string[]> {
   }
 }
 
-/** Temp files whose writer died (same host, dead PID) or that are older than an hour. */
+/**
+ * Temp files left by writers that are gone: a dead PID on this host, or written before this boot.
+ * A temp file whose PID is alive is never touched, however old (a long streamed put); a name
+ * without a PID is removed after an hour.
+ */
 async function removeOrphanTemps(paths: Paths): Promise<void> {
+  const bootedAt = Date.now() - uptime() * 1000
   for (const name of await readdirOrEmpty(paths.tmp)) {
     const path = join(paths.tmp, name)
     const pid = Number(name.split('-')[0])
-    let orphan = Number.isInteger(pid) && pid > 0 && !isProcessAlive(pid)
-    if (!orphan) {
-      const info = await stat(path).catch(() => undefined)
-      orphan = info !== undefined && Date.now() - info.mtimeMs > ORPHAN_TEMP_AGE_MS
+    const info = await stat(path).catch((error) => {
+      if (errno(error) === 'ENOENT') return undefined // finished meanwhile
+      throw ioError('checking', path, error)
+    })
+    if (!info) continue
+    const orphan =
+      info.mtimeMs < bootedAt - 60_000 ||
+      (Number.isInteger(pid) && pid > 0
+        ? pid !== process.pid && !isProcessAlive(pid)
+        : Date.now() - info.mtimeMs > ORPHAN_TEMP_AGE_MS)
+    if (orphan) {
+      await rm(path, { force: true }).catch((error) => {
+        throw ioError('removing stale temp file', path, error)
+      })
     }
-    if (orphan) await rm(path, { force: true })
   }
 }

@@ -5,7 +5,7 @@ export function errno(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException | undefined)?.code
 }
 
-/** Wraps an I/O failure as CAIRN_BACKEND with the path; Cairn errors pass through. */
+/** Wraps an I/O failure as CAIRN_BACKEND with the path; a CairnError passes through unchanged (`backendError` does that). */
 export function ioError(action: string, path: string, error: unknown): CairnError {
   return backendError(`${action} ${path} failed: ${(error as Error)?.message ?? String(error)}`, error)
 }

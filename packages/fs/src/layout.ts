@@ -1,10 +1,11 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { CairnError, ErrorCode } from '@cairn/core'
+import { replaceFile, syncDir } from './durable.js'
 import { errno, ioError } from './io-errors.js'
 
 /** The on-disk format this build reads and writes. */
-export const LAYOUT = { format: 'cairn-fs', version: 1 } as const
+export const LAYOUT: { readonly format: 'cairn-fs'; readonly version: 1 } = { format: 'cairn-fs', version: 1 }
 
 export interface Paths {
   root: string
@@ -30,43 +31,66 @@ export function pathsFor(root: string): Paths {
   }
 }
 
+/** `blobs/sha256/<first two hex>/<hash>`: 256 shard directories. */
 export function blobPath(paths: Paths, hash: string): string {
   return join(paths.blobs, hash.slice(0, 2), hash)
 }
 
-/** Creates the layout on first use; refuses a root written by an unknown format or a newer version. */
+function makeDirs(paths: Paths): void {
+  for (const dir of [paths.blobs, paths.tmp, paths.quarantine, paths.refs, paths.locks]) {
+    try {
+      mkdirSync(dir, { recursive: true })
+    } catch (error) {
+      throw ioError('creating', dir, error)
+    }
+  }
+}
+
+/**
+ * Creates the layout on first use (directories, an empty commit log, then `layout.json` last, so a
+ * root with a layout file is complete); refuses a root written by an unknown format or version.
+ */
 export async function ensureLayout(paths: Paths): Promise<void> {
   let text: string | undefined
   try {
-    text = await readFile(paths.layout, 'utf8')
+    text = readFileSync(paths.layout, 'utf8')
   } catch (error) {
     if (errno(error) !== 'ENOENT') throw ioError('reading', paths.layout, error)
   }
-  if (text === undefined) {
-    for (const dir of [paths.blobs, paths.tmp, paths.quarantine, paths.refs, paths.locks]) {
-      await mkdir(dir, { recursive: true }).catch((error) => {
-        throw ioError('creating', dir, error)
-      })
-    }
-    const temp = join(paths.tmp, `layout-${process.pid}-${Math.random().toString(16).slice(2)}.json`)
-    await writeFile(temp, `${JSON.stringify(LAYOUT)}\n`)
-    await rename(temp, paths.layout)
+  if (text !== undefined) {
+    checkLayout(paths, text)
+    makeDirs(paths) // a directory removed by hand (say, an emptied tmp/) is recreated
     return
   }
+  makeDirs(paths)
+  try {
+    closeSync(openSync(paths.log, 'a'))
+  } catch (error) {
+    throw ioError('creating', paths.log, error)
+  }
+  await syncDir(join(paths.root, 'blobs'))
+  await syncDir(paths.root)
+  // Several processes may create the same root at once: each renames an identical file into place.
+  await replaceFile(paths.layout, paths.tmp, new TextEncoder().encode(`${JSON.stringify(LAYOUT)}\n`))
+}
+
+function checkLayout(paths: Paths, text: string): void {
   let layout: { format?: unknown; version?: unknown }
   try {
     layout = JSON.parse(text)
   } catch (cause) {
     throw new CairnError(ErrorCode.Corrupt, `${paths.layout} is not valid JSON`, { cause })
   }
-  if (layout.format !== LAYOUT.format || layout.version !== LAYOUT.version) {
+  if (layout?.format !== LAYOUT.format || layout.version !== LAYOUT.version) {
+    const newer =
+      layout?.format === LAYOUT.format &&
+      typeof layout.version === 'number' &&
+      layout.version > LAYOUT.version
     throw new CairnError(
       ErrorCode.Unsupported,
-      `${paths.root} holds ${String(layout.format)} version ${String(layout.version)}; this @cairn/fs reads ${LAYOUT.format} version ${LAYOUT.version}`,
-      { details: { layout } },
+      `${paths.root} holds ${String(layout?.format)} version ${String(layout?.version)}; this @cairn/fs ` +
+        `reads ${LAYOUT.format} version ${LAYOUT.version}${newer ? ' (upgrade @cairn/fs to open it)' : ''}`,
+      { details: { root: paths.root, layout, supported: LAYOUT } },
     )
-  }
-  for (const dir of [paths.blobs, paths.tmp, paths.quarantine, paths.refs, paths.locks]) {
-    await mkdir(dir, { recursive: true })
   }
 }

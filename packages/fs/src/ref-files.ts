@@ -1,17 +1,17 @@
 import { closeSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs'
-import { open, readdir, readFile } from 'node:fs/promises'
+import { open, readdir, readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { CairnError, ErrorCode, sha256Hex } from '@cairn/core'
-import { tempPath } from './blob-files.js'
+import { syncDir, tempName, writeAll } from './durable.js'
 import { errno, ioError } from './io-errors.js'
 import type { Paths } from './layout.js'
 import { withLock } from './lock.js'
 
 /**
  * Each ref is one file, `refs/<sha256 of its name>.json`, holding `{ name, value }`: any valid name
- * (unicode, any length up to the limit) maps to a short, safe file name.
+ * (unicode, `/`, any length up to the limit) maps to a short, safe file name.
  */
-function refFile(paths: Paths, name: string): string {
+export function refFile(paths: Paths, name: string): string {
   return join(paths.refs, `${sha256Hex(name)}.json`)
 }
 
@@ -20,12 +20,8 @@ function isEphemeral(name: string): boolean {
   return name.startsWith('leases/')
 }
 
-export async function readRef(paths: Paths, name: string): Promise<string | undefined> {
-  return readRefNow(paths, name)
-}
-
 /** Reads a ref synchronously: one small file, cheaper than a thread-pool round trip. */
-function readRefNow(paths: Paths, name: string): string | undefined {
+export function readRef(paths: Paths, name: string): string | undefined {
   const path = refFile(paths, name)
   let text: string
   try {
@@ -34,7 +30,13 @@ function readRefNow(paths: Paths, name: string): string | undefined {
     if (errno(error) === 'ENOENT') return undefined
     throw ioError('reading ref', path, error)
   }
-  return parseRef(path, text).value
+  const ref = parseRef(path, text)
+  if (ref.name !== name) {
+    throw new CairnError(ErrorCode.Corrupt, `ref file ${path} holds ref ${JSON.stringify(ref.name)}`, {
+      details: { path, name },
+    })
+  }
+  return ref.value
 }
 
 function parseRef(path: string, text: string): { name: string; value: string } {
@@ -47,68 +49,74 @@ function parseRef(path: string, text: string): { name: string; value: string } {
   throw new CairnError(ErrorCode.Corrupt, `ref file ${path} is damaged`, { details: { path } })
 }
 
-/** Compare-and-swap under a per-ref lock file, atomic across processes; the write is temp + rename. */
+/**
+ * Compare-and-swap under a per-ref lock, atomic across processes. A write is temp file, fsync,
+ * rename, fsync of `refs/`; a delete is unlink, fsync of `refs/` (leases skip the fsyncs).
+ */
 export async function casRef(
   paths: Paths,
   name: string,
   value: string | undefined,
   expected: string | null | undefined,
+  signal: AbortSignal | undefined,
 ): Promise<boolean> {
   const path = refFile(paths, name)
-  return withLock(paths.locks, `ref-${sha256Hex(name).slice(0, 32)}.lock`, async () => {
-    const current = readRefNow(paths, name)
-    if (expected === null && current !== undefined) return false
-    if (typeof expected === 'string' && current !== expected) return false
-    if (value === undefined) {
-      try {
-        rmSync(path, { force: true })
-      } catch (error) {
-        throw ioError('deleting ref', path, error)
-      }
-      return true
-    }
-    const temp = tempPath(paths)
-    try {
-      if (isEphemeral(name)) {
-        writeSmallFile(temp, JSON.stringify({ name, value }))
-      } else {
-        // Durable refs wait for the disk off the event loop.
-        const handle = await open(temp, 'wx')
+  const durable = !isEphemeral(name)
+  const lockName = `ref-${sha256Hex(name).slice(0, 32)}.lock`
+  return withLock(
+    paths.locks,
+    lockName,
+    async () => {
+      const current = readRef(paths, name)
+      if (expected === null && current !== undefined) return false
+      if (typeof expected === 'string' && current !== expected) return false
+      if (value === undefined) {
+        if (current === undefined) return true
         try {
-          await handle.writeFile(JSON.stringify({ name, value }))
-          await handle.datasync()
-        } finally {
-          await handle.close()
+          rmSync(path, { force: true })
+        } catch (error) {
+          throw ioError('deleting ref', path, error)
         }
+      } else {
+        await writeRefFile(paths, path, JSON.stringify({ name, value }), durable)
       }
-      renameSync(temp, path)
-    } catch (error) {
-      rmSync(temp, { force: true })
-      throw ioError('writing ref', path, error)
-    }
-    return true
-  })
+      if (durable) await syncDir(paths.refs)
+      return true
+    },
+    signal,
+  )
 }
 
-function writeSmallFile(path: string, text: string): void {
-  const fd = openSync(path, 'wx')
+async function writeRefFile(paths: Paths, path: string, text: string, durable: boolean): Promise<void> {
+  const temp = tempName(paths.tmp)
   try {
-    writeSync(fd, text)
-  } finally {
-    closeSync(fd)
+    if (durable) {
+      // Durable refs wait for the disk off the event loop.
+      const handle = await open(temp, 'wx')
+      try {
+        await writeAll(handle, Buffer.from(text))
+        await handle.datasync()
+      } finally {
+        await handle.close()
+      }
+    } else {
+      const fd = openSync(temp, 'wx')
+      try {
+        writeSync(fd, text)
+      } finally {
+        closeSync(fd)
+      }
+    }
+    renameSync(temp, path)
+  } catch (error) {
+    await rm(temp, { force: true }).catch(() => undefined)
+    throw ioError('writing ref', path, error)
   }
 }
 
 export async function listRefFiles(paths: Paths, prefix: string): Promise<[string, string][]> {
-  let names: string[]
-  try {
-    names = await readdir(paths.refs)
-  } catch (error) {
-    throw ioError('listing', paths.refs, error)
-  }
   const out: [string, string][] = []
-  for (const file of names) {
-    if (!file.endsWith('.json')) continue
+  for (const file of await refFileNames(paths)) {
     const path = join(paths.refs, file)
     let text: string
     try {
@@ -123,6 +131,14 @@ export async function listRefFiles(paths: Paths, prefix: string): Promise<[strin
   return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
 }
 
+async function refFileNames(paths: Paths): Promise<string[]> {
+  try {
+    return (await readdir(paths.refs)).filter((f) => /^[0-9a-f]{64}\.json$/.test(f))
+  } catch (error) {
+    throw ioError('listing', paths.refs, error)
+  }
+}
+
 export async function countRefs(paths: Paths): Promise<number> {
-  return (await readdir(paths.refs)).filter((f) => f.endsWith('.json')).length
+  return (await refFileNames(paths)).length
 }

@@ -1,7 +1,8 @@
 // One-off measurements of FsStore for the README. Plain JS on the built packages:
-//   cd packages/fs && pnpm exec tsc -p tsconfig.build.json && node test/scripts/measure.mjs [commits]
+//   cd packages/fs && pnpm exec tsc -p tsconfig.build.json && node --expose-gc test/scripts/measure.mjs [commits]
 // Prints a JSON report. `commits` (default 100000) is the size of the store whose open is timed.
-import { mkdtempSync, rmSync, statSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs'
+import { open, rename } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { commitHash, sha256Hex } from '@cairn/core'
@@ -61,27 +62,40 @@ async function timeEach(count, op) {
   await store.close()
   report.logBytes = statSync(join(root, 'commits.log')).size
   const opens = []
-  let heapDelta = 0
   for (let round = 0; round < 5; round++) {
-    const heapBefore = process.memoryUsage().heapUsed
     const start = process.hrtime.bigint()
     const reopened = await FsStore.open({ root })
     opens.push(micros(start) / 1000)
-    heapDelta = process.memoryUsage().heapUsed - heapBefore
-    if (round === 4) {
-      const probe = makeCommit(COMMITS - 1)
-      report.findByFingerprintUs = (
-        await timeEach(1000, () => reopened.findByFingerprint(probe.fingerprint))
-      ).medianUs
-      report.getCommitPrefix8Us = (
-        await timeEach(100, () => reopened.getCommit(probe.hash.slice(0, 8)))
-      ).medianUs
-      report.getCommitFullUs = (await timeEach(1000, () => reopened.getCommit(probe.hash))).medianUs
-    }
     await reopened.close()
   }
   report.openMs = { median: Number(median(opens).toFixed(1)), all: opens.map((ms) => Math.round(ms)) }
-  report.heapAfterOpenMB = Math.round(heapDelta / 1e6)
+  globalThis.gc?.()
+  const heapBefore = process.memoryUsage().heapUsed
+  const reopened = await FsStore.open({ root })
+  globalThis.gc?.()
+  report.heapAfterOpenMB = globalThis.gc
+    ? Math.round((process.memoryUsage().heapUsed - heapBefore) / 1e6)
+    : 'run with --expose-gc'
+  // First reads validate each commit once per process (assertValidCommit); later reads do not.
+  const fingerprints = Array.from({ length: 1000 }, (_, i) => makeCommit(COMMITS - 1 - i).fingerprint)
+  report.findByFingerprintFirstUs = (
+    await timeEach(1000, (i) => reopened.findByFingerprint(fingerprints[i]))
+  ).medianUs
+  report.findByFingerprintRepeatUs = (
+    await timeEach(1000, (i) => reopened.findByFingerprint(fingerprints[i]))
+  ).medianUs
+  const probe = makeCommit(COMMITS - 1)
+  report.getCommitFullUs = (await timeEach(1000, () => reopened.getCommit(probe.hash))).medianUs
+  report.getCommitPrefix8Us = (await timeEach(100, () => reopened.getCommit(probe.hash.slice(0, 8)))).medianUs
+  let listed = 0
+  const listStart = process.hrtime.bigint()
+  for await (const _ of reopened.listCommits()) listed++
+  report.listAllCommitsFirstMs = Math.round(micros(listStart) / 1000)
+  const listAgain = process.hrtime.bigint()
+  for await (const _ of reopened.listCommits()) listed++
+  report.listAllCommitsAgainMs = Math.round(micros(listAgain) / 1000)
+  report.commitsListed = listed
+  await reopened.close()
 }
 
 // ---- per-operation costs on a small store ----
@@ -110,6 +124,28 @@ async function timeEach(count, op) {
   report.setRefLeaseUs = await timeEach(n, (i) => store.setRef('leases/bench', `v${i}`))
   report.getRefUs = await timeEach(n * 5, () => store.getRef('bench/ref'))
   await store.close()
+}
+
+// ---- raw baselines on the same disk: what a durable 1 KiB file costs without FsStore ----
+{
+  const dir = join(work, 'raw')
+  mkdirSync(dir)
+  const bytes = new Uint8Array(1024)
+  const durableWrite = async (i, syncDirectory) => {
+    const temp = join(dir, `t${i}`)
+    const handle = await open(temp, 'wx')
+    await handle.writeFile(bytes)
+    await handle.datasync()
+    await handle.close()
+    await rename(temp, join(dir, `f${i}`))
+    if (syncDirectory) {
+      const d = await open(dir, 'r')
+      await d.sync()
+      await d.close()
+    }
+  }
+  report.rawWriteFdatasyncRenameUs = await timeEach(300, (i) => durableWrite(i, false))
+  report.rawWriteFdatasyncRenameDirSyncUs = await timeEach(300, (i) => durableWrite(1000 + i, true))
 }
 
 rmSync(work, { recursive: true, force: true })
