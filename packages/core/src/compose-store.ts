@@ -1,20 +1,48 @@
-import { closedError, throwIfAborted } from './errors.js'
-import type { OpOptions } from './protocols/common.js'
+import { closedError } from './errors.js'
 import { SPEC_VERSION } from './protocols/common.js'
 import type { Store, StoreCapabilities, StoreStats } from './protocols/store.js'
+
+const BLOB_METHODS = ['putBlob', 'getBlob', 'hasBlob', 'deleteBlob', 'openBlob', 'listBlobs'] as const
+const META_METHODS = [
+  'putCommit',
+  'getCommit',
+  'findByFingerprint',
+  'listCommits',
+  'history',
+  'deleteCommit',
+  'getRef',
+  'setRef',
+  'listRefs',
+] as const
+const STREAMING = new Set<string>(['openBlob', 'listBlobs', 'listCommits', 'listRefs'])
 
 /**
  * One Store made of two: commits and refs in `meta`, blobs in `blobs`. The common deployment is
  * SQLite or Redis for metadata and S3 for bytes. Capabilities are what both parts can do together:
  * blob streaming and quarantine come from `blobs`, compare-and-swap from `meta`, persistence needs both.
- * `close()` closes both parts.
+ * Each call is forwarded to its part (which checks its own arguments and signal); `close()` closes both.
  */
 export function composeStore(parts: { meta: Store; blobs: Store }): Store {
   const { meta, blobs } = parts
   let closed = false
-  const check = (opts?: OpOptions) => {
+  const guard = () => {
     if (closed) throw closedError('composed store')
-    throwIfAborted(opts?.signal)
+  }
+  const forward = (part: Store, name: string) => {
+    const method = (part as unknown as Record<string, (...args: unknown[]) => unknown>)[name] as (
+      ...args: unknown[]
+    ) => unknown
+    if (STREAMING.has(name)) {
+      return (...args: unknown[]) =>
+        (async function* () {
+          guard()
+          yield* method.apply(part, args) as AsyncIterable<unknown>
+        })()
+    }
+    return async (...args: unknown[]) => {
+      guard()
+      return method.apply(part, args)
+    }
   }
   const capabilities: StoreCapabilities = {
     streamingWrites: blobs.capabilities.streamingWrites,
@@ -24,101 +52,23 @@ export function composeStore(parts: { meta: Store; blobs: Store }): Store {
     quarantine: blobs.capabilities.quarantine && blobs.quarantineBlob !== undefined,
     ...(blobs.capabilities.maxBlobSize === undefined ? {} : { maxBlobSize: blobs.capabilities.maxBlobSize }),
   }
-  const store: Store = {
+  const store: Record<string, unknown> = {
     specVersion: SPEC_VERSION,
     capabilities,
-    async putBlob(data, opts) {
-      check(opts)
-      return blobs.putBlob(data, opts)
-    },
-    async getBlob(hash, opts) {
-      check(opts)
-      return blobs.getBlob(hash, opts)
-    },
-    openBlob(hash, opts) {
-      return (async function* () {
-        check(opts)
-        yield* blobs.openBlob(hash, opts)
-      })()
-    },
-    async hasBlob(hash, opts) {
-      check(opts)
-      return blobs.hasBlob(hash, opts)
-    },
-    async deleteBlob(hash, opts) {
-      check(opts)
-      return blobs.deleteBlob(hash, opts)
-    },
-    listBlobs(opts) {
-      return (async function* () {
-        check(opts)
-        yield* blobs.listBlobs(opts)
-      })()
-    },
-    async putCommit(commit, opts) {
-      check(opts)
-      return meta.putCommit(commit, opts)
-    },
-    async getCommit(hashOrPrefix, opts) {
-      check(opts)
-      return meta.getCommit(hashOrPrefix, opts)
-    },
-    async findByFingerprint(fingerprint, opts) {
-      check(opts)
-      return meta.findByFingerprint(fingerprint, opts)
-    },
-    listCommits(query, opts) {
-      return (async function* () {
-        check(opts)
-        yield* meta.listCommits(query, opts)
-      })()
-    },
-    async history(hash, opts) {
-      check(opts)
-      return meta.history(hash, opts)
-    },
-    async deleteCommit(hash, opts) {
-      check(opts)
-      return meta.deleteCommit(hash, opts)
-    },
-    async getRef(name, opts) {
-      check(opts)
-      return meta.getRef(name, opts)
-    },
-    async setRef(name, value, expected, opts) {
-      check(opts)
-      return meta.setRef(name, value, expected, opts)
-    },
-    listRefs(prefix, opts) {
-      return (async function* () {
-        check(opts)
-        yield* meta.listRefs(prefix, opts)
-      })()
-    },
-    async stats(opts): Promise<StoreStats> {
-      check(opts)
+    async stats(opts?: Parameters<Store['stats']>[0]): Promise<StoreStats> {
+      guard()
       const [m, b] = await Promise.all([meta.stats(opts), blobs.stats(opts)])
       return { blobs: b.blobs, blobBytes: b.blobBytes, commits: m.commits, refs: m.refs }
     },
-    async close() {
+    async close(): Promise<void> {
       if (closed) return
       closed = true
       await Promise.all([meta.close(), blobs.close()])
     },
   }
-  if (meta.deleteCommits) {
-    const batch = meta.deleteCommits.bind(meta)
-    store.deleteCommits = async (hashes, opts) => {
-      check(opts)
-      return batch(hashes, opts)
-    }
-  }
-  if (blobs.quarantineBlob) {
-    const quarantine = blobs.quarantineBlob.bind(blobs)
-    store.quarantineBlob = async (hash, opts) => {
-      check(opts)
-      return quarantine(hash, opts)
-    }
-  }
-  return store
+  for (const name of BLOB_METHODS) store[name] = forward(blobs, name)
+  for (const name of META_METHODS) store[name] = forward(meta, name)
+  if (meta.deleteCommits) store.deleteCommits = forward(meta, 'deleteCommits')
+  if (blobs.quarantineBlob) store.quarantineBlob = forward(blobs, 'quarantineBlob')
+  return store as unknown as Store
 }

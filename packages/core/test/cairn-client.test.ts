@@ -26,6 +26,15 @@ function compile(source: string): (x: number) => number {
   return new Function(`return (${source}\n)`)()
 }
 
+/** A promise and the function that resolves it: lets a test hold a running task at a known point. */
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void
+  const promise = new Promise<void>((r) => {
+    resolve = r
+  })
+  return { promise, resolve }
+}
+
 async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
   try {
     await promise
@@ -201,10 +210,7 @@ describe('concurrency', () => {
   it('shares one run between concurrent identical submits in a process', async () => {
     const { cairn } = setup()
     let calls = 0
-    let release!: () => void
-    const gate = new Promise<void>((resolve) => {
-      release = resolve
-    })
+    const { promise: gate, resolve: release } = deferred()
     const slow = async (x: number) => {
       calls++
       await gate
@@ -224,10 +230,7 @@ describe('concurrency', () => {
     const first = new Cairn({ store: new MemoryStore({ backing }), leases: true })
     const second = new Cairn({ store: new MemoryStore({ backing }), leases: true })
     let calls = 0
-    let release!: () => void
-    const gate = new Promise<void>((resolve) => {
-      release = resolve
-    })
+    const { promise: gate, resolve: release } = deferred()
     const slow = async (x: number) => {
       calls++
       await gate
