@@ -1,0 +1,91 @@
+import { types } from 'node:util'
+import { CairnError, ErrorCode, invalidArgument, type Serializer, SPEC_VERSION } from '@cairn/core'
+import { type DecodeHooks, MsgpackDecoder } from './decode.js'
+import { type EncodeHooks, MsgpackEncoder } from './encode.js'
+import { Refusal, toCairnError } from './refusal.js'
+
+/** Deepest nesting of arrays and maps encoded or decoded by default (the outermost container is level 1). */
+export const MSGPACK_MAX_DEPTH = 1000
+
+export interface MsgpackSerializerOptions {
+  /** Deepest nesting of arrays and maps accepted by `encode` and `decode` (default `MSGPACK_MAX_DEPTH`). */
+  maxDepth?: number
+}
+
+export function checkMaxDepth(maxDepth: unknown): number {
+  if (maxDepth === undefined) return MSGPACK_MAX_DEPTH
+  if (typeof maxDepth !== 'number' || !Number.isInteger(maxDepth) || maxDepth < 1 || maxDepth > 100_000) {
+    throw invalidArgument('maxDepth must be an integer from 1 to 100000', { maxDepth })
+  }
+  return maxDepth
+}
+
+/** Runs the encoder, turning every failure into a coded error. */
+export function runEncode(value: unknown, maxDepth: number, hooks?: EncodeHooks): Uint8Array {
+  try {
+    return new MsgpackEncoder(maxDepth, hooks).encode(value)
+  } catch (error) {
+    if (error instanceof Refusal) throw toCairnError(error)
+    if (CairnError.isInstance(error)) throw error
+    if (error instanceof RangeError && /call stack/i.test(error.message)) {
+      throw new CairnError(ErrorCode.Unserializable, '$: value is nested too deeply for the stack', {
+        cause: error,
+      })
+    }
+    // A getter or proxy trap threw while the value was read.
+    const reason = error instanceof Error ? error.message : String(error)
+    throw new CairnError(ErrorCode.Unserializable, `$: reading the value threw: ${reason}`, { cause: error })
+  }
+}
+
+/** Runs the decoder on untrusted bytes: the result is a value or a coded error, nothing else. */
+export function runDecode(bytes: Uint8Array, maxDepth: number, what: string, hooks?: DecodeHooks): unknown {
+  if (!types.isUint8Array(bytes)) {
+    throw invalidArgument(`${what} needs a Uint8Array`, { type: bytes === null ? 'null' : typeof bytes })
+  }
+  try {
+    return new MsgpackDecoder(bytes, maxDepth, hooks).decode()
+  } catch (error) {
+    if (CairnError.isInstance(error)) throw error
+    const reason = error instanceof Error ? error.message : String(error)
+    throw new CairnError(ErrorCode.Corrupt, `bytes are not valid msgpack: ${reason}`, { cause: error })
+  }
+}
+
+/**
+ * Plain msgpack, readable by any msgpack library (Python's `msgpack`, Go, Rust ...): no
+ * msgpackr records, no extensions but the standard timestamp (-1).
+ *
+ * Round-trips exactly: null, booleans, numbers (integers in the int32/uint32 range as msgpack
+ * integers, every other number, -0, NaN and ±Infinity as float64), strings (well-formed Unicode),
+ * plain objects (string keys), arrays, `Uint8Array` (bin), `Map`s with at least one non-string key
+ * (msgpack map), valid `Date`s to the millisecond (timestamp), and BigInts from -2^63 to 2^64-1
+ * (int64 / uint64; a BigInt always comes back a BigInt, a number always a number).
+ *
+ * Refuses with `CAIRN_UNSERIALIZABLE` and the path: undefined, holes, functions, symbols, cycles,
+ * `Set`, typed arrays other than `Uint8Array`, Node `Buffer`s, `Map`s whose keys are all strings,
+ * invalid dates, BigInts out of range, class instances, null-prototype objects, symbol keys,
+ * non-enumerable properties, strings with lone surrogates, nesting deeper than `maxDepth`.
+ *
+ * `decode` takes untrusted bytes: lengths are checked against the bytes left before allocating,
+ * nesting is bounded, `__proto__` stays a plain key, duplicate keys, invalid UTF-8, truncation and
+ * trailing bytes are `CAIRN_CORRUPT`; valid msgpack this serializer cannot return exactly (other
+ * extension types, sub-millisecond timestamps) is `CAIRN_UNSERIALIZABLE`.
+ */
+export function createMsgpackSerializer(options: MsgpackSerializerOptions = {}): Serializer {
+  const maxDepth = checkMaxDepth(options.maxDepth)
+  return {
+    specVersion: SPEC_VERSION,
+    id: 'msgpack',
+    version: '1',
+    capabilities: {
+      types: ['json', 'nan-infinity', 'negative-zero', 'bytes', 'map'],
+      safeForUntrustedInput: true,
+    },
+    encode: (value: unknown): Uint8Array => runEncode(value, maxDepth),
+    decode: (bytes: Uint8Array): unknown => runDecode(bytes, maxDepth, 'msgpackSerializer.decode'),
+  }
+}
+
+/** The plain msgpack serializer (id `msgpack`, version `1`); see `createMsgpackSerializer`. */
+export const msgpackSerializer: Serializer = createMsgpackSerializer()

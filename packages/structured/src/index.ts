@@ -1,0 +1,7 @@
+export { type ClassRegistration, ClassRegistry } from './registry.js'
+export {
+  createStructuredSerializer,
+  STRUCTURED_MAX_DEPTH,
+  type StructuredSerializerOptions,
+  structuredSerializer,
+} from './serializer.js'
