@@ -22,3 +22,9 @@ if ! command -v redis-server >/dev/null 2>&1; then
 fi
 
 pnpm install --frozen-lockfile
+
+# The S3 adapter's tests run against Python moto's in-memory S3 server, which is on the machine image.
+if ! command -v moto_server >/dev/null 2>&1; then
+  echo "setup: moto_server is not on PATH; the S3 tests need it (Python: pip install 'moto[server]')" >&2
+  exit 1
+fi

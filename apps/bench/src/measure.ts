@@ -2,7 +2,7 @@
 export interface Sample {
   name: string
   group: string
-  unit: 'µs' | 'ms' | 'MB/s' | 'bytes'
+  unit: 'µs' | 'ms' | 'MB/s' | 'bytes' | 'values/s'
   median: number
   p95?: number
   iterations: number

@@ -1,0 +1,5 @@
+export { freePort } from './free-port.js'
+export { type MotoServerOptions, startMoto } from './moto.js'
+export { type RedisServerOptions, startRedis } from './redis.js'
+export type { ServerProcess } from './server-process.js'
+export { TEST_ENV, testServerUrl } from './test-env.js'
