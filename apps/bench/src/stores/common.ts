@@ -67,7 +67,7 @@ export async function benchStoreAgainstBare(
   )
   samples.push(summarize(label, 'bare client: one small write', barePut))
   samples.push(
-    summarize(label, 'putCommit (commit + every index entry, atomic)', puts, {
+    summarize(label, 'putCommit (commit + its index entries)', puts, {
       baseline: '1 bare write',
       ratio: median(puts) / median(barePut),
     }),
