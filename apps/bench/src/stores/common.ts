@@ -41,6 +41,16 @@ export async function benchStoreAgainstBare(
   const object = (x: number) => ({ x, doubled: x * 2, label: 'small result' })
   await cairn.submit(scalar, 1)
   await cairn.submit(object, 1)
+  const fingerprint = (await cairn.submit(scalar, 1)).commit
+  const scalarCommit = await store.getCommit(fingerprint)
+  const lookups = await timeOps(rounds, () => store.findByFingerprint(scalarCommit?.fingerprint as string))
+  samples.push(
+    summarize(label, 'store.findByFingerprint alone', lookups, {
+      baseline: '1 bare read',
+      ratio: median(lookups) / median(bareGet),
+      target: '≤ 1.5× bare',
+    }),
+  )
   const scalarHits = await timeOps(rounds, () => cairn.submit(scalar, 1))
   const blobHits = await timeOps(rounds, () => cairn.submit(object, 1))
   samples.push(
