@@ -1,5 +1,15 @@
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -178,11 +188,34 @@ describe('usage, store selection and init', () => {
   })
 
   it('names the package a store scheme needs when it is not installed', () => {
-    const r = cairn(['stats', '--store', 'redis://127.0.0.1:6379/0'])
-    expect(r.code).toBe(1)
-    expect(r.err).toBe(
-      'cairn: store scheme redis:// needs the package @cairn/redis; install it with: pnpm add @cairn/redis\n',
-    )
+    // An install with only the required dependencies: the built CLI beside core and fs, nothing else.
+    const install = mkdtempSync(join(tmpdir(), 'cairn-cli-bare-'))
+    try {
+      cpSync(fileURLToPath(new URL('../dist', import.meta.url)), join(install, 'dist'), { recursive: true })
+      writeFileSync(join(install, 'package.json'), '{"type":"module"}')
+      mkdirSync(join(install, 'node_modules', '@cairn'), { recursive: true })
+      for (const pkg of ['core', 'fs']) {
+        const installed = realpathSync(
+          fileURLToPath(new URL(`../node_modules/@cairn/${pkg}`, import.meta.url)),
+        )
+        symlinkSync(installed, join(install, 'node_modules', '@cairn', pkg), 'dir')
+      }
+      const r = spawnSync(
+        process.execPath,
+        [join(install, 'dist', 'main.js'), 'stats', '--store', 'redis://127.0.0.1:6379/0'],
+        {
+          cwd: dir,
+          encoding: 'utf8',
+          env: { ...process.env, NO_COLOR: '', CAIRN_STORE: '' },
+        },
+      )
+      expect(r.status).toBe(1)
+      expect(r.stderr).toBe(
+        'cairn: store scheme redis:// needs the package @cairn/redis; install it with: pnpm add @cairn/redis\n',
+      )
+    } finally {
+      rmSync(install, { recursive: true, force: true })
+    }
   })
 
   it('init writes cairn.config.json; then the store comes from it, unless CAIRN_STORE or --store say otherwise', () => {
