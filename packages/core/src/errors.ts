@@ -27,6 +27,8 @@ export const ErrorCode = {
   Untrusted: 'CAIRN_UNTRUSTED',
   /** The operation is not supported by this implementation (see its `capabilities`). */
   Unsupported: 'CAIRN_UNSUPPORTED',
+  /** An artifact was packed by another version of its packager, serializer, library or runtime (strict mode). */
+  VersionMismatch: 'CAIRN_VERSION_MISMATCH',
 } as const
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]

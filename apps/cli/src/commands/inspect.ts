@@ -17,7 +17,9 @@ function outputSummary(c: Commit): string {
   const o = c.output
   if (!o || o.kind === 'undefined') return 'undefined'
   if (o.kind === 'inline') return JSON.stringify(o.value).slice(0, 40)
-  return `blob ${o.blob.hash.slice(0, 10)} (${bytes(o.blob.size)})`
+  if (o.kind === 'bundle') return `bundle of ${o.entries.length} (${o.container})`
+  const packager = (o.instructions?.packager as { id?: string } | undefined)?.id
+  return `${packager ?? 'blob'} ${o.blob.hash.slice(0, 10)} (${bytes(o.blob.size)})`
 }
 
 function commitRows(ctx: CommandContext, commits: Commit[]): string {
@@ -107,11 +109,21 @@ export const get: Command = async (ctx) => {
     await pipeline(source, sink)
     return 0
   }
+  // Inline values and bundles are printed as JSON (typed arrays and bytes as arrays of numbers).
   const value = await ctx.cairn.get(c.hash)
-  const text = value === undefined ? 'undefined' : JSON.stringify(value, null, raw ? undefined : 2)
+  const text = value === undefined ? 'undefined' : JSON.stringify(value, viewsAsArrays, raw ? undefined : 2)
   if (file) await pipeline([text], createWriteStream(file))
   else ctx.out.out(text)
   return 0
+}
+
+function viewsAsArrays(_key: string, value: unknown): unknown {
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) {
+    return Array.from(value as unknown as ArrayLike<number | bigint>, (n) =>
+      typeof n === 'bigint' ? String(n) : n,
+    )
+  }
+  return value
 }
 
 export const history: Command = async (ctx) => {

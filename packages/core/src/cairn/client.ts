@@ -6,6 +6,8 @@ import type { Hash } from '../hash.js'
 import { FUNCTION_IDENTITY, type FunctionIdentity, functionIdentity } from '../identity/index.js'
 import { InlineExecutor } from '../inline-executor.js'
 import { jsonSerializer } from '../json-serializer.js'
+import type { PackagingMismatch } from '../packagers/checks.js'
+import { PackagerRegistry } from '../packagers/registry.js'
 import type { Commit, CommitError, CommitQuery, TaskRecord } from '../protocols/commit.js'
 import type { Executor } from '../protocols/executor.js'
 import type { Serializer } from '../protocols/serializer.js'
@@ -22,7 +24,7 @@ import {
   type VerifyReport,
   verifyStore,
 } from './maintenance.js'
-import { outputIdentity, packOutput, unpackOutput } from './output.js'
+import { outputBlobs, outputIdentity, packOutput, unpackOutput } from './output.js'
 import { ResultRef } from './result-ref.js'
 import { validateTags } from './tags.js'
 import type { CairnOptions, CairnWarning, RunOptions, Task, TaskArgs, TaskOptions } from './types.js'
@@ -60,6 +62,8 @@ export class Cairn {
   readonly #strict: boolean
   readonly #onWarning: (warning: CairnWarning) => void
   readonly #inlineMaxBytes: number
+  readonly #packagers: PackagerRegistry
+  readonly #strictPackaging: boolean
   readonly #leasesOption: boolean | undefined
   readonly #leaseTtlMs: number
   readonly #now: () => number
@@ -80,6 +84,8 @@ export class Cairn {
     this.#strict = options.strict ?? false
     this.#onWarning = options.onWarning ?? emitWarning
     this.#inlineMaxBytes = options.inlineMaxBytes ?? 1024
+    this.#packagers = new PackagerRegistry(options.packagers ?? [])
+    this.#strictPackaging = options.strictPackaging ?? false
     this.#leasesOption = options.leases
     this.#leaseTtlMs = options.leaseTtlMs ?? 30_000
     this.#now = options.now ?? Date.now
@@ -168,6 +174,19 @@ export class Cairn {
     return { fn, identity, cache: options.cache ?? true, tags: validateTags(options.tags ?? {}) }
   }
 
+  #warnMismatch(commit: Hash, packager: string, mismatch: PackagingMismatch): void {
+    const key = `${packager}:${mismatch.field}:${mismatch.recorded}`
+    if (this.#warned.has(key)) return
+    this.#warned.add(key)
+    this.#onWarning({
+      code: 'CAIRN_PACKAGING_MISMATCH',
+      commit,
+      packager,
+      ...mismatch,
+      message: `output of commit ${commit.slice(0, 12)}: artifact packed by "${packager}" with ${mismatch.field} ${mismatch.recorded}, unpacked with ${mismatch.current}`,
+    })
+  }
+
   #warnFreeVariables(identity: FunctionIdentity): void {
     if (identity.freeVariables.length === 0 || this.#warned.has(identity.hash)) return
     this.#warned.add(identity.hash)
@@ -229,8 +248,9 @@ export class Cairn {
   async #findUsable(store: Store, fingerprint: string, signal?: AbortSignal): Promise<Commit | undefined> {
     const commit = await store.findByFingerprint(fingerprint, { signal })
     if (!commit?.output) return undefined
-    if (commit.output.kind === 'blob' && !(await store.hasBlob(commit.output.blob.hash, { signal }))) {
-      return undefined // self-healing: a missing output blob is a miss, not an error
+    for (const blob of outputBlobs(commit.output)) {
+      // Self-healing: a missing output blob is a miss, not an error.
+      if (!(await store.hasBlob(blob.hash, { signal }))) return undefined
     }
     return commit
   }
@@ -278,6 +298,7 @@ export class Cairn {
           store,
           serializer: this.#serializer,
           inlineMaxBytes: this.#inlineMaxBytes,
+          packagers: this.#packagers,
           signal,
         })
         const commit = seal({ ...withParent, status: 'completed', output: packed.output })
@@ -339,11 +360,19 @@ export class Cairn {
     const load = async (): Promise<unknown> => {
       const store = await this.store()
       try {
-        return await unpackOutput(output, { store, serializers: this.#serializers })
+        return await unpackOutput(output, {
+          store,
+          serializers: this.#serializers,
+          packagers: this.#packagers,
+          strict: this.#strictPackaging,
+          warn: (packager, mismatch) => this.#warnMismatch(commit.hash, packager, mismatch),
+        })
       } catch (error) {
         const unreadable = isCairnError(error, ErrorCode.Corrupt) || isCairnError(error, ErrorCode.NotFound)
-        if (!unreadable || output.kind !== 'blob') throw error
-        await this.#discardBlob(store, output.blob.hash)
+        // The damaged blob is the one the error names (a bundle has several).
+        const damaged = outputBlobs(output).find((blob) => blob.hash === (error as CairnError).details?.hash)
+        if (!unreadable || damaged === undefined) throw error
+        await this.#discardBlob(store, damaged.hash)
         if (!recompute) throw error
         // Self-healing: the stored output is gone or damaged, so compute it again (once).
         const fresh = await recompute()

@@ -2,6 +2,7 @@ import { ErrorCode, invalidArgument, isCairnError, throwIfAborted } from '../err
 import type { Hash } from '../hash.js'
 import type { Commit } from '../protocols/commit.js'
 import type { Store } from '../protocols/store.js'
+import { outputBlobs } from './output.js'
 
 export interface Progress {
   phase: string
@@ -94,7 +95,7 @@ export async function collectGarbage(
   const reachable = new Set<Hash>(refRoots)
   for (const hash of kept) {
     const commit = byHash.get(hash) as Commit
-    if (commit.output?.kind === 'blob') reachable.add(commit.output.blob.hash)
+    for (const blob of outputBlobs(commit.output)) reachable.add(blob.hash)
     if (commit.task.argsBlob) reachable.add(commit.task.argsBlob.hash)
   }
 
@@ -141,7 +142,7 @@ function keepInputs(kept: Set<Hash>, byHash: Map<Hash, Commit>): void {
 
 function blobsOf(commit: Commit): Hash[] {
   const out: Hash[] = []
-  if (commit.output?.kind === 'blob') out.push(commit.output.blob.hash)
+  for (const blob of outputBlobs(commit.output)) out.push(blob.hash)
   if (commit.task.argsBlob) out.push(commit.task.argsBlob.hash)
   return out
 }
@@ -225,8 +226,9 @@ export async function verifyStore(store: Store, options: VerifyOptions = {}): Pr
   const missing: VerifyReport['missing'] = []
   let commitsChecked = 0
   for await (const commit of store.listCommits({}, { signal })) {
-    if (commit.output?.kind === 'blob' && !(await store.hasBlob(commit.output.blob.hash, { signal }))) {
-      missing.push({ commit: commit.hash, blob: commit.output.blob.hash, role: 'output' })
+    for (const blob of outputBlobs(commit.output)) {
+      if (!(await store.hasBlob(blob.hash, { signal })))
+        missing.push({ commit: commit.hash, blob: blob.hash, role: 'output' })
     }
     if (commit.task.argsBlob && !(await store.hasBlob(commit.task.argsBlob.hash, { signal }))) {
       missing.push({ commit: commit.hash, blob: commit.task.argsBlob.hash, role: 'args' })

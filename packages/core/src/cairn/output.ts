@@ -1,7 +1,11 @@
 import { canonicalHash } from '../canonical/index.js'
-import { CairnError, ErrorCode } from '../errors.js'
+import { CairnError, ErrorCode, invalidArgument } from '../errors.js'
 import type { Hash } from '../hash.js'
+import { currentRuntime, mismatchError, mismatches, type PackagingMismatch } from '../packagers/checks.js'
+import type { PackagerRegistry } from '../packagers/registry.js'
 import type { CommitOutput } from '../protocols/commit.js'
+import type { BlobRef, JsonValue } from '../protocols/index.js'
+import type { PackInstructions } from '../protocols/packager.js'
 import type { Serializer } from '../protocols/serializer.js'
 import type { Store } from '../protocols/store.js'
 
@@ -12,16 +16,37 @@ export interface PackedOutput {
   size: number
 }
 
+export interface PackOutputContext {
+  store: Store
+  serializer: Serializer
+  packagers: PackagerRegistry
+  inlineMaxBytes: number
+  signal?: AbortSignal
+}
+
+export interface UnpackOutputContext {
+  store: Store
+  serializers: ReadonlyMap<string, Serializer>
+  packagers: PackagerRegistry
+  /** Throw CAIRN_VERSION_MISMATCH instead of warning. */
+  strict: boolean
+  warn(packager: string, mismatch: PackagingMismatch): void
+  signal?: AbortSignal
+}
+
 const utf8 = new TextEncoder()
+/** Bundles inside bundles, at most this deep. */
+const MAX_BUNDLE_DEPTH = 32
+/** Packagers whose artifacts are a reason to split a container into a bundle (not text or the default). */
+const JSON_LIKE = new Set(['object', 'text'])
 
 /**
- * Small scalars (null, booleans, finite numbers other than -0, short strings) are kept inline in the
- * commit: no blob, no extra read on a hit. Everything else goes through the serializer into a blob.
+ * Small scalars (null, booleans, finite numbers other than -0, short well-formed strings) stay inline
+ * in the commit: no blob, no extra read on a hit. A plain array or record holding binary data (a
+ * typed array, bytes, or a user packager's type) becomes a bundle, each member packed on its own.
+ * Anything else goes to the packager chosen for it, into one blob, with its instructions.
  */
-export async function packOutput(
-  value: unknown,
-  ctx: { store: Store; serializer: Serializer; inlineMaxBytes: number; signal?: AbortSignal },
-): Promise<PackedOutput> {
+export async function packOutput(value: unknown, ctx: PackOutputContext, depth = 0): Promise<PackedOutput> {
   if (value === undefined) return { output: { kind: 'undefined' }, hash: canonicalHash(undefined), size: 0 }
   // A string longer than the limit in UTF-16 units is longer in UTF-8 bytes too: skip measuring it.
   const measurable = typeof value !== 'string' || value.length <= ctx.inlineMaxBytes
@@ -31,13 +56,62 @@ export async function packOutput(
       return { output: { kind: 'inline', value }, hash: canonicalHash(value), size }
     }
   }
-  const bytes = ctx.serializer.encode(value)
-  const blob = await ctx.store.putBlob(bytes, { signal: ctx.signal })
+  const members = bundleMembers(value, ctx)
+  if (members !== undefined) {
+    if (depth >= MAX_BUNDLE_DEPTH)
+      throw invalidArgument(`output bundles nest deeper than ${MAX_BUNDLE_DEPTH}`)
+    const entries: [string, CommitOutput][] = []
+    for (const [key, member] of members)
+      entries.push([key, (await packOutput(member, ctx, depth + 1)).output])
+    const output: CommitOutput = {
+      kind: 'bundle',
+      container: Array.isArray(value) ? 'array' : 'record',
+      entries,
+    }
+    return { output, ...outputIdentity(output) }
+  }
+  const packager = ctx.packagers.select(value)
+  const packed = packager.pack(value, { serializer: ctx.serializer })
+  const instructions: PackInstructions = {
+    ...(packed.instructions ?? {}),
+    artifactType: packed.artifactType,
+    packager: { id: packager.id, version: packager.version },
+    runtime: currentRuntime(),
+  }
+  if (packed.serializer)
+    instructions.serializer = { id: packed.serializer.id, version: packed.serializer.version }
+  if (packager.library) instructions.library = { ...packager.library }
+  const blob = await ctx.store.putBlob(packed.bytes, { signal: ctx.signal })
   return {
-    output: { kind: 'blob', blob, serializer: ctx.serializer.id },
+    output: {
+      kind: 'blob',
+      blob,
+      serializer: packed.serializer?.id ?? 'none',
+      instructions: instructions as Record<string, JsonValue>,
+    },
     hash: blob.hash,
     size: blob.size,
   }
+}
+
+/** The members of a plain, dense array or plain record that holds binary data; otherwise undefined. */
+function bundleMembers(value: unknown, ctx: PackOutputContext): [string, unknown][] | undefined {
+  if (value === null || typeof value !== 'object') return undefined
+  let entries: [string, unknown][]
+  if (Array.isArray(value)) {
+    if (Object.getPrototypeOf(value) !== Array.prototype) return undefined
+    if (Object.keys(value).length !== value.length) return undefined // holes or named properties
+    entries = value.map((member, i) => [String(i), member])
+  } else {
+    if (Object.getPrototypeOf(value) !== Object.prototype) return undefined
+    if (Object.getOwnPropertySymbols(value).length > 0) return undefined
+    entries = Object.entries(value)
+  }
+  const binary = entries.some(
+    ([, member]) =>
+      member !== null && typeof member === 'object' && !JSON_LIKE.has(ctx.packagers.select(member).id),
+  )
+  return binary ? entries : undefined
 }
 
 /** The content identity of a stored output, without reading it. */
@@ -49,32 +123,72 @@ export function outputIdentity(output: CommitOutput): { hash: Hash; size: number
       return { hash: canonicalHash(output.value), size: utf8.encode(JSON.stringify(output.value)).byteLength }
     case 'undefined':
       return { hash: canonicalHash(undefined), size: 0 }
+    case 'bundle': {
+      const members = output.entries.map(([key, member]) => [key, outputIdentity(member)] as const)
+      return {
+        hash: canonicalHash(['cairn-bundle', output.container, members.map(([key, id]) => [key, id.hash])]),
+        size: members.reduce((sum, [, id]) => sum + id.size, 0),
+      }
+    }
   }
 }
 
-/** Reads an output back: inline values from the commit, blobs from the store (verified) through their serializer. */
-export async function unpackOutput(
-  output: CommitOutput,
-  ctx: { store: Store; serializers: ReadonlyMap<string, Serializer>; signal?: AbortSignal },
-): Promise<unknown> {
+/** Every blob an output keeps (gc marks them, verify checks them, a hit needs them all). */
+export function outputBlobs(output: CommitOutput | undefined): BlobRef[] {
+  if (output === undefined) return []
+  if (output.kind === 'blob') return [output.blob]
+  if (output.kind === 'bundle') return output.entries.flatMap(([, member]) => outputBlobs(member))
+  return []
+}
+
+/** Reads an output back through the packager that packed it (checked against its instructions). */
+export async function unpackOutput(output: CommitOutput, ctx: UnpackOutputContext): Promise<unknown> {
   switch (output.kind) {
     case 'undefined':
       return undefined
     case 'inline':
       return output.value
-    case 'blob': {
-      const serializer = ctx.serializers.get(output.serializer)
-      if (!serializer) {
-        throw new CairnError(
-          ErrorCode.Unsupported,
-          `output was written by serializer "${output.serializer}", which this client does not have; pass it in options.serializers`,
-          { details: { serializer: output.serializer } },
-        )
+    case 'bundle': {
+      const values: [string, unknown][] = []
+      for (const [key, member] of output.entries) values.push([key, await unpackOutput(member, ctx)])
+      if (output.container === 'array') return values.map(([, v]) => v)
+      const record: Record<string, unknown> = {}
+      // defineProperty: a "__proto__" key stays an own data property.
+      for (const [key, v] of values) {
+        Object.defineProperty(record, key, { value: v, enumerable: true, writable: true, configurable: true })
       }
-      const bytes = await ctx.store.getBlob(output.blob.hash, { signal: ctx.signal })
-      return serializer.decode(bytes)
+      return record
     }
+    case 'blob':
+      return unpackBlob(output, ctx)
   }
+}
+
+async function unpackBlob(output: Extract<CommitOutput, { kind: 'blob' }>, ctx: UnpackOutputContext) {
+  const instructions = output.instructions as PackInstructions | undefined
+  if (instructions?.packager === undefined) {
+    // Written before packagers: the serializer named beside the blob decoded it.
+    const serializer = ctx.serializers.get(output.serializer)
+    if (!serializer) throw missingSerializer(output.serializer)
+    return serializer.decode(await ctx.store.getBlob(output.blob.hash, { signal: ctx.signal }))
+  }
+  const packager = ctx.packagers.get(instructions.packager.id)
+  const serializer = instructions.serializer ? ctx.serializers.get(instructions.serializer.id) : undefined
+  if (instructions.serializer && !serializer) throw missingSerializer(instructions.serializer.id)
+  for (const mismatch of mismatches(instructions, packager, serializer)) {
+    if (ctx.strict) throw mismatchError(packager.id, mismatch)
+    ctx.warn(packager.id, mismatch)
+  }
+  const bytes = await ctx.store.getBlob(output.blob.hash, { signal: ctx.signal })
+  return packager.unpack(bytes, instructions, { serializers: ctx.serializers })
+}
+
+function missingSerializer(id: string): CairnError {
+  return new CairnError(
+    ErrorCode.Unsupported,
+    `output was written by serializer "${id}", which this client does not have; pass it in options.serializers`,
+    { details: { serializer: id } },
+  )
 }
 
 function isInlineScalar(value: unknown): value is null | boolean | number | string {

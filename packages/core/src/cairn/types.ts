@@ -1,15 +1,27 @@
 import type { Executor } from '../protocols/executor.js'
+import type { Packager } from '../protocols/packager.js'
 import type { Serializer } from '../protocols/serializer.js'
 import type { Store } from '../protocols/store.js'
 import type { ResultRef } from './result-ref.js'
 
-export interface CairnWarning {
-  code: 'CAIRN_FREE_VARIABLES'
-  message: string
-  task: string
-  funcHash: string
-  names: string[]
-}
+export type CairnWarning =
+  | {
+      code: 'CAIRN_FREE_VARIABLES'
+      message: string
+      task: string
+      funcHash: string
+      names: string[]
+    }
+  | {
+      /** An output was packed by another version of its packager, serializer, library or runtime. */
+      code: 'CAIRN_PACKAGING_MISMATCH'
+      message: string
+      commit: string
+      packager: string
+      field: 'packager' | 'serializer' | 'library' | 'runtime'
+      recorded: string
+      current: string
+    }
 
 export interface CairnOptions {
   /** Where results live. Default: `FsStore` in `.cairn/` when `@cairn/fs` is installed, else `MemoryStore`. */
@@ -20,6 +32,14 @@ export interface CairnOptions {
   serializer?: Serializer
   /** Extra serializers for reading outputs written with other serializers. */
   serializers?: Serializer[]
+  /**
+   * Packagers for your own types, tried before the built-ins at equal priority (see `Packager`).
+   * Outputs are packed by the highest-priority packager that handles them and unpacked by the one
+   * their instructions name.
+   */
+  packagers?: Packager<any>[]
+  /** Refuse to unpack an output packed by another packager/serializer/library version or runtime major (default false: warn once). */
+  strictPackaging?: boolean
   /** Where functions run. Default `InlineExecutor`. */
   executor?: Executor
   /** Refuse functions that read undeclared outer variables (default false: warn once). */

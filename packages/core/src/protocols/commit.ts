@@ -28,12 +28,20 @@ export interface TaskRecord {
 
 /** How the output was kept. */
 export type CommitOutput =
-  /** Serialized into a blob. */
+  /**
+   * Packed into a blob. `instructions` (a `PackInstructions`) say which packager, serializer, runtime
+   * and library made it; commits written before packagers carry only `serializer` (its id, or `none`).
+   */
   | { kind: 'blob'; blob: BlobRef; serializer: string; instructions?: Record<string, JsonValue> }
   /** A small JSON value kept inside the commit itself, with no blob. */
   | { kind: 'inline'; value: JsonValue; instructions?: Record<string, JsonValue> }
   /** The function returned `undefined`. */
   | { kind: 'undefined' }
+  /**
+   * An array or record whose members were packed one by one (because some member is binary data a
+   * packager stores raw). `entries` keeps the keys in order: indexes of an array, keys of a record.
+   */
+  | { kind: 'bundle'; container: 'array' | 'record'; entries: [key: string, output: CommitOutput][] }
 
 export interface CommitError {
   name: string

@@ -1,0 +1,45 @@
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { Cairn } from '@cairn/core'
+import { FsStore } from '@cairn/fs'
+import { afterAll, expect, it } from 'vitest'
+
+const CLI = fileURLToPath(new URL('../dist/main.js', import.meta.url))
+const dir = mkdtempSync(join(tmpdir(), 'cairn-cli-outputs-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+function cairn(args: string[]) {
+  const result = spawnSync(process.execPath, [CLI, ...args, '--store', `fs://${join(dir, '.cairn')}`], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '', CAIRN_STORE: '' },
+  })
+  return { code: result.status, out: result.stdout, err: result.stderr }
+}
+
+it('shows packaged outputs: raw artifacts stream as stored, bundles print as JSON', async () => {
+  const store = await FsStore.open({ root: join(dir, '.cairn') })
+  const client = new Cairn({ store, leases: false })
+  const floats = await client.task((n: number) => new Float32Array([n, n / 2]), { name: 'floats' })(3)
+  const bundle = await client.task((n: number) => ({ w: new Int16Array([n, -n]), label: 'm' }), {
+    name: 'model',
+  })(4)
+  await store.close()
+
+  const log = cairn(['log'])
+  expect(log.code).toBe(0)
+  expect(log.out).toMatch(/model .*bundle of 2 \(record\)/)
+  expect(log.out).toMatch(/floats .*ndarray [0-9a-f]{10} \(8 B\)/)
+
+  // -o writes the stored artifact as it is: two little-endian float32s.
+  const file = join(dir, 'floats.bin')
+  expect(cairn(['get', floats.commit, '-o', file]).code).toBe(0)
+  expect(Array.from(new Float32Array(new Uint8Array(readFileSync(file)).buffer))).toEqual([3, 1.5])
+
+  const got = cairn(['get', bundle.commit, '--json'])
+  expect(got.code).toBe(0)
+  expect(JSON.parse(got.out)).toEqual({ w: [4, -4], label: 'm' })
+})

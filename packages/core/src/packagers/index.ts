@@ -1,0 +1,6 @@
+export { bytesPackager } from './bytes.js'
+export { currentRuntime, type PackagingMismatch } from './checks.js'
+export { ndarrayPackager } from './ndarray.js'
+export { objectPackager } from './object.js'
+export { BUILTIN_PACKAGERS, PackagerRegistry } from './registry.js'
+export { textPackager } from './text.js'
