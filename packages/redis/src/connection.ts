@@ -25,6 +25,8 @@ export async function connect(options: ResolvedOptions): Promise<Redis> {
     commandTimeout: options.commandTimeoutMs,
     connectTimeout: options.connectTimeoutMs,
     retryStrategy: (attempt: number) => Math.min(50 * 2 ** attempt, 1000),
+    // After a failed connect ioredis otherwise keeps a 2 s timer that holds the process open.
+    disconnectTimeout: 100,
   }
   const client = url === undefined ? new Redis(settings) : new Redis(url, settings)
   // Errors surface on the commands that hit them; without a listener ioredis would log each one.

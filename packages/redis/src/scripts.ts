@@ -67,6 +67,14 @@ return 1`
  * fingerprint's head if it is completed and newer (createdAt, then hash). 0 if it already existed.
  */
 export const PUT_COMMIT = `
+-- Lua's string < follows the server's collation locale; hashes are compared byte by byte instead.
+local function bytesGreater(a, b)
+  for i = 1, math.min(#a, #b) do
+    local x, y = string.byte(a, i), string.byte(b, i)
+    if x ~= y then return x > y end
+  end
+  return #a > #b
+end
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 local hash, createdAt = ARGV[2], tonumber(ARGV[3])
 redis.call('SET', KEYS[1], ARGV[1])
@@ -79,7 +87,7 @@ if ARGV[4] == 'completed' then
   local newer = true
   if head then
     local current = cjson.decode(head)
-    newer = createdAt > current.createdAt or (createdAt == current.createdAt and hash > current.hash)
+    newer = createdAt > current.createdAt or (createdAt == current.createdAt and bytesGreater(hash, current.hash))
   end
   if newer then redis.call('SET', KEYS[5], ARGV[1]) end
 end
