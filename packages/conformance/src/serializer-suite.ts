@@ -1,122 +1,42 @@
-import { ErrorCode, isCairnError, type Serializer, type SerializerValueKind } from '@cairn/core'
+import { ErrorCode, isCairnError, type Serializer } from '@cairn/core'
 import { bytesEqual, ConformanceError, check, firstDifference } from './assert.js'
-import { pseudoRandomBytes } from './fixtures.js'
 import { register, type SuiteReport, type SuiteRunner } from './runner.js'
+import {
+  bitFlips,
+  type HostileCase,
+  oversizedHeaders,
+  randomBuffers,
+  truncations,
+} from './serializer-hostile.js'
+import {
+  ALL_KINDS,
+  EDGE_CATALOGUE,
+  protoKeyObject,
+  type Sample,
+  VALUE_CATALOGUE,
+} from './serializer-values.js'
+
+export { EDGE_CATALOGUE, type Sample, VALUE_CATALOGUE } from './serializer-values.js'
 
 export interface SerializerSuiteOptions {
   name: string
   factory(): Serializer | Promise<Serializer>
   /** Random buffers decoded in the hostile-input test (default 2000). */
   randomInputs?: number
+  /** Seed of the random and bit-flip cases (default 1); failures name the case, so a run can be repeated. */
+  seed?: number
+  /** Values this serializer promises beyond its declared kinds (e.g. registered class instances): exact round trips. */
+  extraValues?: Sample[]
+  /**
+   * Bytes nesting containers `depth` deep in this format (a million-deep bomb is built at the byte
+   * level, since no value that deep can be encoded). Must be refused with a coded error, in bounded time.
+   */
+  nestingBomb?(depth: number): Uint8Array
+  /** Format-specific hostile bytes (oversized length headers, bad tags …): a value or a coded error. */
+  hostileInputs?: [label: string, bytes: Uint8Array][]
+  /** Longest one hostile decode may take, in ms (default 2000); a hang is caught by the runner's timeout. */
+  maxDecodeMs?: number
 }
-
-type Sample = [label: string, make: () => unknown]
-
-function deepNest(depth: number): unknown {
-  let v: unknown = 'bottom'
-  for (let i = 0; i < depth; i++) v = i % 2 ? { next: v } : [v]
-  return v
-}
-
-/** Values by kind; a serializer must round-trip every kind it lists in `capabilities.types`. */
-export const VALUE_CATALOGUE: Record<SerializerValueKind, Sample[]> = {
-  json: [
-    ['null', () => null],
-    ['booleans', () => [true, false]],
-    [
-      'numbers',
-      () => [
-        0,
-        1,
-        -1,
-        0.1,
-        1e-300,
-        1.7976931348623157e308,
-        Number.MAX_SAFE_INTEGER,
-        -Number.MAX_SAFE_INTEGER,
-        5e-324,
-      ],
-    ],
-    ['empty string, object, array', () => ['', {}, []]],
-    [
-      'unicode strings',
-      () => [
-        'héllo',
-        '日本語',
-        '🚀 astral',
-        'e\u0301 combining',
-        '\u0000 nul',
-        'quote " and \\ backslash',
-        '\u2028\u2029',
-      ],
-    ],
-    ['nested objects and arrays', () => ({ a: [1, { b: [2, [3, { c: 'd' }]] }], e: { f: { g: null } } })],
-    ['keys that look dangerous', () => JSON.parse('{"__proto__":{"x":1},"constructor":"c","prototype":[1]}')],
-    ['100k numbers', () => Array.from({ length: 100_000 }, (_, i) => i * 1.5)],
-    ['100-deep nesting', () => deepNest(100)],
-  ],
-  undefined: [['undefined in objects and arrays', () => ({ a: undefined, b: [undefined, 1] })]],
-  bigint: [['bigints', () => [0n, -1n, 2n ** 64n + 1n, -(2n ** 100n)]]],
-  'nan-infinity': [
-    ['NaN and infinities', () => [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]],
-  ],
-  'negative-zero': [['-0', () => [-0, { z: -0 }]]],
-  date: [['dates', () => [new Date(0), new Date(1_700_000_000_123), new Date(Number.NaN)]]],
-  bytes: [
-    ['Uint8Array', () => [new Uint8Array(0), new Uint8Array([0, 1, 255]), pseudoRandomBytes(10_000, 4)]],
-  ],
-  'typed-arrays': [
-    [
-      'typed arrays',
-      () => [
-        new Float64Array([1.5, -0, Number.NaN]),
-        new Int32Array([-1, 2]),
-        new Uint16Array([65535]),
-        new BigInt64Array([-5n]),
-      ],
-    ],
-  ],
-  map: [
-    [
-      'maps',
-      () =>
-        new Map<unknown, unknown>([
-          [1, 'a'],
-          ['k', { v: [1] }],
-          [true, null],
-        ]),
-    ],
-  ],
-  set: [['sets', () => new Set<unknown>([1, 'two', null])]],
-  regexp: [['regexps', () => [/a+b/gi, /[\u{1F680}]/u]]],
-  error: [['errors', () => [new Error('boom'), new TypeError('type')]]],
-  cycles: [
-    [
-      'a cycle',
-      () => {
-        const a: Record<string, unknown> = { name: 'a' }
-        a.self = a
-        return a
-      },
-    ],
-  ],
-  'shared-references': [
-    [
-      'shared references',
-      () => {
-        const shared = { s: 1 }
-        return [shared, shared]
-      },
-    ],
-  ],
-  'sparse-arrays': [
-    // biome-ignore lint/suspicious/noSparseArray: the hole is the point
-    ['sparse arrays', () => [1, , 3]],
-  ],
-  'class-instances': [],
-}
-
-const ALL_KINDS = Object.keys(VALUE_CATALOGUE) as SerializerValueKind[]
 
 function roundTripError(serializer: Serializer, value: unknown): string | undefined {
   const decoded = serializer.decode(serializer.encode(value))
@@ -195,33 +115,115 @@ export function serializerSuite(runner: SuiteRunner, options: SerializerSuiteOpt
     register(
       runner,
       report,
-      'decodes truncated, random and hostile bytes to a coded error or a value, never pollution',
+      'round-trips extra values exactly, and edge values exactly or not at all',
       async () => {
         const s = await options.factory()
-        const inputs: Uint8Array[] = []
-        const full = s.encode(
-          s.capabilities.types.includes('json') ? { a: [1, 'two', { b: null }], c: 'x'.repeat(50) } : [1],
+        for (const [label, make] of options.extraValues ?? []) {
+          const value = make()
+          const diff = roundTripError(s, value)
+          if (diff) throw new ConformanceError(`extra / ${label}: decode(encode(v)) differs: ${diff}`)
+          bytesEqual(
+            s.encode(value),
+            s.encode(value),
+            `extra / ${label}: encoding twice gives the same bytes`,
+          )
+        }
+        for (const [label, make] of EDGE_CATALOGUE) {
+          let diff: string | undefined
+          try {
+            diff = roundTripError(s, make())
+          } catch (error) {
+            if (isCairnError(error, ErrorCode.Unserializable)) continue
+            throw new ConformanceError(
+              `edge / ${label}: threw ${String(error)} instead of CAIRN_UNSERIALIZABLE`,
+            )
+          }
+          if (diff) throw new ConformanceError(`edge / ${label}: silently changed the value (${diff})`)
+        }
+      },
+    )
+    register(runner, report, 'keeps __proto__, constructor and prototype keys as plain data', async () => {
+      const s = await options.factory()
+      let bytes: Uint8Array
+      try {
+        bytes = s.encode(protoKeyObject())
+      } catch (error) {
+        check(isCairnError(error, ErrorCode.Unserializable), `encode threw ${String(error)}`)
+        return
+      }
+      const decoded = s.decode(bytes) as Record<string, unknown>
+      check(Object.getPrototypeOf(decoded) === Object.prototype, 'the decoded object has a foreign prototype')
+      const own = Object.getOwnPropertyDescriptor(decoded, '__proto__')
+      check(
+        own !== undefined && firstDifference(own.value, { polluted: true }, '$') === undefined,
+        '__proto__ is not an own data key',
+      )
+      check(
+        Object.hasOwn(decoded, 'constructor') && decoded.prototype === 'p',
+        'constructor / prototype keys lost',
+      )
+      check(({} as Record<string, unknown>).polluted === undefined, 'decoding polluted Object.prototype')
+    })
+    register(
+      runner,
+      report,
+      'decodes truncated, bit-flipped, oversized, random and nesting-bomb bytes to a coded error in bounded time',
+      async () => {
+        const s = await options.factory()
+        const seed = options.seed ?? 1
+        const cases: HostileCase[] = []
+        for (const kind of s.capabilities.types) {
+          for (const [label, make] of VALUE_CATALOGUE[kind] ?? []) {
+            const encoded = s.encode(make())
+            cases.push(...truncations(`${kind} / ${label}`, encoded, 128))
+            cases.push(...bitFlips(`${kind} / ${label}`, encoded, 16, seed))
+            cases.push(...oversizedHeaders(`${kind} / ${label}`, encoded))
+          }
+        }
+        cases.push(...randomBuffers(options.randomInputs ?? 2000, seed))
+        for (const [label, bytes] of options.hostileInputs ?? [])
+          cases.push({ label, bytes, mustRefuse: false })
+        if (options.nestingBomb) {
+          for (const depth of [10_000, 1_000_000]) {
+            cases.push({
+              label: `nesting bomb ${depth} deep`,
+              bytes: options.nestingBomb(depth),
+              mustRefuse: true,
+            })
+          }
+        }
+        cases.push(
+          {
+            label: 'JSON prototype payload',
+            bytes: new TextEncoder().encode(
+              '{"__proto__":{"polluted":true},"a":{"__proto__":{"polluted":true}}}',
+            ),
+            mustRefuse: false,
+          },
+          { label: 'empty input', bytes: new Uint8Array(0), mustRefuse: true },
         )
-        for (let cut = 0; cut < full.byteLength; cut++) inputs.push(full.slice(0, cut))
-        const count = options.randomInputs ?? 2000
-        for (let i = 0; i < count; i++) inputs.push(pseudoRandomBytes(1 + (i % 64), i + 1))
-        inputs.push(
-          new TextEncoder().encode('{"__proto__":{"polluted":true},"a":{"__proto__":{"polluted":true}}}'),
-        )
-        inputs.push(new Uint8Array([0xff, 0xfe, 0xfd]))
-        for (const bytes of inputs) {
+        const limit = options.maxDecodeMs ?? 2000
+        for (const { label, bytes, mustRefuse } of cases) {
+          const start = performance.now()
+          let refused = false
           try {
             s.decode(bytes)
           } catch (error) {
-            if (isCairnError(error, ErrorCode.Corrupt) || isCairnError(error, ErrorCode.Unserializable))
-              continue
-            throw new ConformanceError(
-              `decode threw an uncoded error for ${bytes.byteLength} bytes: ${String(error)}`,
-            )
+            if (!(isCairnError(error, ErrorCode.Corrupt) || isCairnError(error, ErrorCode.Unserializable))) {
+              throw new ConformanceError(`${label}: decode threw an uncoded error: ${String(error)}`)
+            }
+            refused = true
           }
+          const ms = performance.now() - start
+          if (ms > limit)
+            throw new ConformanceError(`${label}: decode took ${ms.toFixed(0)} ms (limit ${limit})`)
+          if (mustRefuse && !refused)
+            throw new ConformanceError(`${label}: decoded to a value instead of a coded error`)
         }
         check(({} as Record<string, unknown>).polluted === undefined, 'decoding polluted Object.prototype')
       },
+      undefined,
+      600_000,
     )
   })
   return report

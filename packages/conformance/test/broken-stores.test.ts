@@ -77,6 +77,79 @@ describe('the serializer and executor suites can fail', () => {
     expect([...(await healthy.run())].filter(([, e]) => e)).toEqual([])
   })
 
+  /** JSON serializers that each break one hostile-input rule, and the message the suite must give. */
+  const jsonBomb = (depth: number) => new TextEncoder().encode(`${'['.repeat(depth)}${']'.repeat(depth)}`)
+  const parse = (bytes: Uint8Array) => jsonSerializer.decode(bytes)
+  const brokenSerializers: [breaks: string, decode: (bytes: Uint8Array) => unknown, message: RegExp][] = [
+    [
+      'merges decoded objects with plain assignment (prototype pollution)',
+      (bytes) => {
+        const merge = (target: Record<string, any>, source: Record<string, any>) => {
+          for (const key in source) {
+            if (source[key] && typeof source[key] === 'object') merge((target[key] ??= {}), source[key])
+            else target[key] = source[key]
+          }
+          return target
+        }
+        const value = JSON.parse(new TextDecoder().decode(bytes))
+        return value && typeof value === 'object' ? merge({}, value) : value
+      },
+      /polluted|foreign prototype|own data key/,
+    ],
+    [
+      'answers garbage with null instead of an error',
+      (bytes) => {
+        try {
+          return parse(bytes)
+        } catch {
+          return null
+        }
+      },
+      /instead of a coded error/,
+    ],
+    [
+      'throws a bare RangeError on deep nesting',
+      (bytes) => {
+        if (bytes.byteLength > 10_000 && bytes[0] === 0x5b)
+          throw new RangeError('Maximum call stack size exceeded')
+        return parse(bytes)
+      },
+      /uncoded error/,
+    ],
+    [
+      'spins on a nesting bomb',
+      (bytes) => {
+        if (bytes.byteLength > 10_000 && bytes[0] === 0x5b) {
+          const until = performance.now() + 120
+          while (performance.now() < until) {
+            // busy: a decoder that does unbounded work
+          }
+        }
+        return parse(bytes)
+      },
+      /took \d+ ms/,
+    ],
+  ]
+  for (const [breaks, decode, message] of brokenSerializers) {
+    it(`catches a serializer that ${breaks}`, async () => {
+      const runner = collectingRunner()
+      const broken: Serializer = { ...jsonSerializer, decode }
+      try {
+        serializerSuite(runner, {
+          name: 'broken',
+          factory: () => broken,
+          randomInputs: 50,
+          nestingBomb: jsonBomb,
+          maxDecodeMs: 100,
+        })
+        const failures = [...(await runner.run())].filter(([, error]) => error !== undefined)
+        expect(failures.map(([, error]) => String(error)).join('\n')).toMatch(message)
+      } finally {
+        delete (Object.prototype as Record<string, unknown>).polluted
+      }
+    })
+  }
+
   it('catches an executor that wraps errors and runs aborted jobs', async () => {
     const inner = new InlineExecutor()
     const sloppy = {

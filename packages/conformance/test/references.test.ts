@@ -29,5 +29,15 @@ runStoreSuite({
   capabilities: composeStore({ meta: new MemoryStore(), blobs: new MemoryStore() }).capabilities,
   oracle: true,
 })
-runSerializerSuite({ name: 'jsonSerializer', factory: () => jsonSerializer })
+runSerializerSuite({
+  name: 'jsonSerializer',
+  factory: () => jsonSerializer,
+  nestingBomb: (depth) => new TextEncoder().encode(`${'['.repeat(depth)}${']'.repeat(depth)}`),
+  hostileInputs: [
+    ['a lone surrogate escape', new TextEncoder().encode('"\\ud800"')],
+    ['invalid UTF-8', new Uint8Array([0x22, 0xc3, 0x28, 0x22])],
+    ['a number too large for a double', new TextEncoder().encode('1e400')],
+    ['trailing garbage', new TextEncoder().encode('{"a":1} x')],
+  ],
+})
 runExecutorSuite({ name: 'InlineExecutor', factory: () => new InlineExecutor() })
