@@ -58,6 +58,7 @@ export async function putKnownBytes(
           Body: bytes,
           ContentLength: bytes.byteLength,
           ContentType: CONTENT_TYPE,
+          ChecksumAlgorithm: 'SHA256',
           ChecksumSHA256: checksumOf(hash),
           IfNoneMatch: '*',
         }),

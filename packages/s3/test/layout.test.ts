@@ -48,10 +48,11 @@ describe('S3 layout and conditional writes', () => {
     const put = sent.find((headers) => headers['x-amz-checksum-sha256'] !== undefined)
     expect(put?.['x-amz-checksum-sha256']).toBe(Buffer.from(hash, 'hex').toString('base64'))
     expect(put?.['if-none-match']).toBe('*')
-    const head = await bare.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))
+    const head = await bare.send(new HeadObjectCommand({ Bucket: bucket, Key: key, ChecksumMode: 'ENABLED' }))
     expect(head.ContentLength).toBe(10_000)
-    // moto 5.2 stores without checking the checksum (AWS S3 refuses a mismatch with BadDigest), so what
-    // this test can check is that the header goes out with every blob PUT.
+    expect(head.ChecksumSHA256).toBe(Buffer.from(hash, 'hex').toString('base64'))
+    // moto 5.2 stores the checksum without checking it (AWS S3 refuses a mismatch with BadDigest), so
+    // this test checks that the header goes out with every blob PUT and lands beside the object.
     client.destroy()
   })
 
