@@ -1,11 +1,11 @@
 /**
- * `pnpm bench [-- --quick] [-- --only=fs,stores]`: runs each suite in its own process (so
+ * `pnpm bench [-- --quick] [-- --only=fs,serializers,stores]`: runs each suite in its own process (so
  * one suite's heap and JIT state do not colour the next) and stops at the first that fails.
  */
 import { execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
-const suites = ['fs', 'stores']
+const suites = ['fs', 'serializers', 'stores']
 const only = process.argv
   .find((arg) => arg.startsWith('--only='))
   ?.slice('--only='.length)
