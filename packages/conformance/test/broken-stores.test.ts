@@ -86,8 +86,10 @@ describe('the serializer and executor suites can fail', () => {
       (bytes) => {
         const merge = (target: Record<string, any>, source: Record<string, any>) => {
           for (const key in source) {
-            if (source[key] && typeof source[key] === 'object') merge((target[key] ??= {}), source[key])
-            else target[key] = source[key]
+            if (source[key] && typeof source[key] === 'object') {
+              target[key] ??= {}
+              merge(target[key], source[key])
+            } else target[key] = source[key]
           }
           return target
         }

@@ -260,7 +260,7 @@ describe('bundles', () => {
     const kinds = Object.fromEntries(
       output.entries.map(([key, o]) => [
         key,
-        o.kind === 'blob' ? (o.instructions?.packager as { id: string }).id : o.kind,
+        o.kind === 'blob' ? (o.instructions?.packager as { id: string } | undefined)?.id : o.kind,
       ]),
     )
     expect(kinds).toEqual({
@@ -270,7 +270,7 @@ describe('bundles', () => {
       meta: 'object',
       steps: 'inline',
     })
-    expect(await store.getBlob((output.entries[2]?.[1] as { blob: { hash: string } }).blob.hash)).toEqual(
+    expect(await store.getBlob((output.entries[2]![1] as { blob: { hash: string } }).blob.hash)).toEqual(
       new Uint8Array([1, 0, 3]),
     )
     const list = await cairn.submit((n: number) => [new Int32Array([n]), 'x', { n }], 5)
@@ -315,7 +315,7 @@ describe('bundles', () => {
     const ref = await cairn.submit(counted, 2)
     const memberHash = (commit: Commit) =>
       (
-        (commit.output as Extract<Commit['output'], { kind: 'bundle' }>).entries[0]?.[1] as {
+        (commit.output as Extract<Commit['output'], { kind: 'bundle' }>).entries[0]![1] as {
           blob: { hash: string }
         }
       ).blob.hash
