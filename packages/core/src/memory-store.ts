@@ -1,4 +1,3 @@
-import { assertValidCommit } from './commit-hash.js'
 import { assertCommitQuery, compareNewestFirst, matchesQuery } from './commit-query.js'
 import {
   CairnError,
@@ -22,6 +21,7 @@ import type {
   StoreCapabilities,
   StoreStats,
 } from './protocols/store.js'
+import { assertStorableCommit } from './store-support.js'
 import { assertRefExpected, assertRefName, assertRefPrefix, assertRefValue } from './validate.js'
 
 export { createMemoryBacking, type MemoryBacking } from './memory/backing.js'
@@ -288,19 +288,5 @@ export class MemoryStore implements Store {
   /** Marks this instance closed; the backing (and other stores on it) are untouched. */
   async close(): Promise<void> {
     this.#closed = true
-  }
-}
-
-/**
- * `assertValidCommit`, with every refusal reported as `CAIRN_INVALID_ARGUMENT`: a commit that cannot
- * be hashed at all (a BigInt, a cycle, an unhashable string) cannot carry a matching hash either.
- */
-function assertStorableCommit(commit: unknown): asserts commit is Commit {
-  try {
-    assertValidCommit(commit)
-  } catch (error) {
-    if (CairnError.isInstance(error, ErrorCode.InvalidArgument)) throw error
-    const reason = error instanceof Error ? error.message : String(error)
-    throw new CairnError(ErrorCode.InvalidArgument, `commit cannot be hashed: ${reason}`, { cause: error })
   }
 }

@@ -9,6 +9,7 @@ import {
   notFound,
   sha256Hex,
   throwIfAborted,
+  verifiedRange,
 } from '@cairn/core'
 import type { Redis } from 'ioredis'
 import { guard, runScript } from './connection.js'
@@ -225,47 +226,16 @@ export async function getBlob(ctx: BlobContext, hash: Hash, signal?: AbortSignal
   return out
 }
 
-/**
- * Streams `[start, end)`, hashing the whole blob as it goes. The last piece is held back until the
- * hash checks out, so a reader that reaches the end never takes corrupt bytes for good ones.
- */
+/** Streams `[start, end)` of the blob, verified (see `verifiedRange`). */
 export async function* openBlob(
   ctx: BlobContext,
   hash: Hash,
   range: { start?: number; end?: number },
-  signal?: AbortSignal,
+  beforeChunk: () => void,
 ): AsyncGenerator<Uint8Array> {
   const manifest = await readManifest(ctx, hash)
   if (manifest === undefined) throw notFound(`blob ${hash} not found`, { hash })
-  const start = range.start ?? 0
-  const end = range.end ?? manifest.size
-  if (start > end || end > manifest.size) {
-    throw invalidArgument(`range [${start}, ${end}) is outside blob ${hash} of ${manifest.size} bytes`, {
-      hash,
-      start,
-      end,
-      size: manifest.size,
-    })
-  }
-  const hasher = createHasher()
-  let offset = 0
-  let held: Uint8Array | undefined
-  for await (const chunk of chunksOf(ctx, hash, manifest, signal)) {
-    hasher.update(chunk)
-    const chunkStart = offset
-    offset += chunk.byteLength
-    if (offset > manifest.size) throw sizeMismatch(hash, manifest.size)
-    const from = Math.max(start, chunkStart)
-    const to = Math.min(end, offset)
-    if (from < to) {
-      if (held) yield held
-      held = new Uint8Array(chunk.subarray(from - chunkStart, to - chunkStart))
-    }
-  }
-  if (offset !== manifest.size) throw sizeMismatch(hash, manifest.size)
-  const actual = hasher.digest()
-  if (actual !== hash) throw corrupt(`blob ${hash} does not match its hash (${actual})`, { hash, actual })
-  if (held) yield held
+  yield* verifiedRange(chunksOf(ctx, hash, manifest), { hash, size: manifest.size }, range, beforeChunk)
 }
 
 function sizeMismatch(hash: Hash, size: number) {

@@ -1,4 +1,5 @@
 import {
+  assertBlobInput,
   assertCommitQuery,
   assertHash,
   assertHashPrefix,
@@ -6,11 +7,13 @@ import {
   assertRefName,
   assertRefPrefix,
   assertRefValue,
-  assertValidCommit,
+  assertStorableCommit,
   type BlobRef,
+  blobRangeOptions,
   CairnError,
   type Commit,
   type CommitQuery,
+  checkExpectedHash,
   closedError,
   ErrorCode,
   type Hash,
@@ -88,18 +91,12 @@ export class RedisStore implements Store {
     this.#check(opts)
     const expected = opts?.expectedHash
     if (expected !== undefined) assertHash(expected, 'expectedHash')
+    assertBlobInput(data)
     if (data instanceof Uint8Array) {
       const hash = sha256Hex(data)
-      if (expected !== undefined && expected !== hash) {
-        throw new CairnError(ErrorCode.Corrupt, `data hashes to ${hash}, not the expected ${expected}`, {
-          details: { hash, expected },
-        })
-      }
+      checkExpectedHash(hash, expected)
       await putKnownBytes(this.#blobs, data, hash, opts?.signal)
       return { hash, size: data.byteLength }
-    }
-    if (data === null || typeof (data as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] !== 'function') {
-      throw invalidArgument('putBlob takes a Uint8Array or an AsyncIterable of Uint8Array')
     }
     return putStream(this.#blobs, data, expected, opts?.signal)
   }
@@ -112,21 +109,8 @@ export class RedisStore implements Store {
   async *openBlob(hash: Hash, opts?: OpenBlobOptions): AsyncIterable<Uint8Array> {
     this.#check(opts)
     assertHash(hash)
-    for (const [name, value] of [
-      ['start', opts?.start],
-      ['end', opts?.end],
-    ] as const) {
-      if (value !== undefined && !(Number.isSafeInteger(value) && value >= 0)) {
-        throw invalidArgument(`${name} must be a non-negative integer`, { [name]: value })
-      }
-    }
-    const range: { start?: number; end?: number } = {}
-    if (opts?.start !== undefined) range.start = opts.start
-    if (opts?.end !== undefined) range.end = opts.end
-    for await (const chunk of openBlob(this.#blobs, hash, range, opts?.signal)) {
-      this.#check(opts)
-      yield chunk
-    }
+    const range = blobRangeOptions(opts)
+    yield* openBlob(this.#blobs, hash, range, () => this.#check(opts))
   }
 
   async hasBlob(hash: Hash, opts?: OpOptions): Promise<boolean> {
@@ -396,15 +380,5 @@ export class RedisStore implements Store {
     } catch {
       this.#client.disconnect()
     }
-  }
-}
-
-function assertStorableCommit(commit: unknown): asserts commit is Commit {
-  try {
-    assertValidCommit(commit)
-  } catch (error) {
-    if (CairnError.isInstance(error, ErrorCode.InvalidArgument)) throw error
-    const reason = error instanceof Error ? error.message : String(error)
-    throw new CairnError(ErrorCode.InvalidArgument, `commit cannot be hashed: ${reason}`, { cause: error })
   }
 }

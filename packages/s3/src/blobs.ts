@@ -14,13 +14,15 @@ import {
   type BlobRef,
   backendError,
   CairnError,
+  checkExpectedHash,
   corrupt,
   createHasher,
   type Hash,
-  invalidArgument,
   notFound,
+  ownChunk,
   sha256Hex,
   throwIfAborted,
+  verifiedRange,
 } from '@cairn/core'
 import type { S3Keys } from './keys.js'
 import { isConflict, isPreconditionFailed, send, sendOrMissing } from './requests.js'
@@ -94,15 +96,16 @@ export async function putStream(
   const head: Uint8Array[] = []
   let size = 0
   let exhausted = false
+  let index = 0
   const pull = async (): Promise<Uint8Array | undefined> => {
     throwIfAborted(signal)
     const next = await iterator.next()
     if (next.done) return undefined
-    if (!(next.value instanceof Uint8Array))
-      throw invalidArgument('a blob stream must yield Uint8Array chunks')
-    hasher.update(next.value)
-    size += next.value.byteLength
-    return next.value
+    // A copy: a producer may reuse one buffer for every chunk while the upload still holds this one.
+    const piece = ownChunk(next.value, index++)
+    hasher.update(piece)
+    size += piece.byteLength
+    return piece
   }
   while (size <= ctx.partSize) {
     const piece = await pull()
@@ -115,7 +118,7 @@ export async function putStream(
   if (exhausted) {
     const bytes = Buffer.concat(head)
     const hash = hasher.digest()
-    checkExpected(hash, expectedHash)
+    checkExpectedHash(hash, expectedHash)
     await putKnownBytes(ctx, bytes, hash, signal)
     return { hash, size }
   }
@@ -152,7 +155,7 @@ export async function putStream(
       throw backendError(`s3 multipart upload failed: ${(error as Error).message}`, error)
     }
     const hash = hasher.digest()
-    checkExpected(hash, expectedHash)
+    checkExpectedHash(hash, expectedHash)
     const exists = await sendOrMissing(
       ctx.client,
       new HeadObjectCommand({ Bucket: ctx.bucket, Key: ctx.keys.blob(hash) }),
@@ -179,12 +182,6 @@ export async function putStream(
   } finally {
     signal?.removeEventListener('abort', onAbort)
     await ctx.client.send(new DeleteObjectCommand({ Bucket: ctx.bucket, Key: staging })).catch(() => {})
-  }
-}
-
-function checkExpected(hash: Hash, expected: Hash | undefined): void {
-  if (expected !== undefined && hash !== expected) {
-    throw corrupt(`data hashes to ${hash}, not the expected ${expected}`, { hash, expected })
   }
 }
 
@@ -218,56 +215,37 @@ export async function getBlob(ctx: BlobContext, hash: Hash, signal?: AbortSignal
 }
 
 /**
- * Streams `[start, end)` while hashing the whole object (a range still reads it all: the protocol
- * verifies every read), holding the last piece back until the hash checks out.
+ * Streams `[start, end)` of the object, verified (see `verifiedRange`): a range still GETs and hashes
+ * the whole object, since the protocol verifies every read.
  */
 export async function* openBlob(
   ctx: BlobContext,
   hash: Hash,
   range: { start?: number; end?: number },
-  signal?: AbortSignal,
+  signal: AbortSignal | undefined,
+  beforeChunk: () => void,
 ): AsyncGenerator<Uint8Array> {
   const object = await getObject(ctx, hash, signal)
   const body = object.Body as Readable
   try {
-    const size = object.ContentLength ?? 0
-    const start = range.start ?? 0
-    const end = range.end ?? size
-    if (start > end || end > size) {
-      throw invalidArgument(`range [${start}, ${end}) is outside blob ${hash} of ${size} bytes`, {
-        hash,
-        start,
-        end,
-        size,
-      })
-    }
-    const hasher = createHasher()
-    let offset = 0
-    let held: Uint8Array | undefined
-    try {
-      for await (const chunk of body as AsyncIterable<Buffer>) {
-        throwIfAborted(signal)
-        hasher.update(chunk)
-        const chunkStart = offset
-        offset += chunk.byteLength
-        const from = Math.max(start, chunkStart)
-        const to = Math.min(end, offset)
-        if (from < to) {
-          if (held) yield held
-          held = new Uint8Array(chunk.subarray(from - chunkStart, to - chunkStart))
-        }
-      }
-    } catch (error) {
-      throwIfAborted(signal)
-      if (CairnError.isInstance(error)) throw error
-      throw backendError(`s3 read of blob ${hash} failed: ${(error as Error).message}`, error)
-    }
-    const actual = hasher.digest()
-    if (actual !== hash || offset !== size) {
-      throw corrupt(`blob ${hash} does not match its hash (${actual})`, { hash, actual })
-    }
-    if (held) yield held
+    yield* verifiedRange(
+      networkErrorsAsBackend(body, hash, signal),
+      { hash, size: object.ContentLength ?? 0 },
+      range,
+      beforeChunk,
+    )
   } finally {
     body.destroy?.()
+  }
+}
+
+/** The body's chunks; a connection that fails mid-read is CAIRN_BACKEND, never a short blob. */
+async function* networkErrorsAsBackend(body: Readable, hash: Hash, signal: AbortSignal | undefined) {
+  try {
+    yield* body as AsyncIterable<Buffer>
+  } catch (error) {
+    throwIfAborted(signal)
+    if (CairnError.isInstance(error)) throw error
+    throw backendError(`s3 read of blob ${hash} failed: ${(error as Error).message}`, error)
   }
 }

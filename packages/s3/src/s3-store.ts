@@ -9,6 +9,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3'
 import {
+  assertBlobInput,
   assertCommitQuery,
   assertHash,
   assertHashPrefix,
@@ -16,11 +17,13 @@ import {
   assertRefName,
   assertRefPrefix,
   assertRefValue,
-  assertValidCommit,
+  assertStorableCommit,
   type BlobRef,
+  blobRangeOptions,
   CairnError,
   type Commit,
   type CommitQuery,
+  checkExpectedHash,
   closedError,
   ErrorCode,
   type Hash,
@@ -134,18 +137,12 @@ export class S3Store implements Store {
     this.#check(opts)
     const expected = opts?.expectedHash
     if (expected !== undefined) assertHash(expected, 'expectedHash')
+    assertBlobInput(data)
     if (data instanceof Uint8Array) {
       const hash = sha256Hex(data)
-      if (expected !== undefined && expected !== hash) {
-        throw new CairnError(ErrorCode.Corrupt, `data hashes to ${hash}, not the expected ${expected}`, {
-          details: { hash, expected },
-        })
-      }
+      checkExpectedHash(hash, expected)
       await putKnownBytes(this.#ctx, data, hash, opts?.signal)
       return { hash, size: data.byteLength }
-    }
-    if (data === null || typeof (data as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] !== 'function') {
-      throw invalidArgument('putBlob takes a Uint8Array or an AsyncIterable of Uint8Array')
     }
     return putStream(this.#ctx, data, expected, opts?.signal)
   }
@@ -159,22 +156,8 @@ export class S3Store implements Store {
   async *openBlob(hash: Hash, opts?: OpenBlobOptions): AsyncIterable<Uint8Array> {
     this.#check(opts)
     assertHash(hash)
-    const range: { start?: number; end?: number } = {}
-    for (const name of ['start', 'end'] as const) {
-      const value = opts?.[name]
-      if (value === undefined) continue
-      if (!(Number.isSafeInteger(value) && value >= 0)) {
-        throw invalidArgument(`${name} must be a non-negative integer`, { [name]: value })
-      }
-      range[name] = value
-    }
-    if (range.start !== undefined && range.end !== undefined && range.start > range.end) {
-      throw invalidArgument(`range [${range.start}, ${range.end}) is reversed`, { ...range })
-    }
-    for await (const chunk of openBlob(this.#ctx, hash, range, opts?.signal)) {
-      this.#check(opts)
-      yield chunk
-    }
+    const range = blobRangeOptions(opts)
+    yield* openBlob(this.#ctx, hash, range, opts?.signal, () => this.#check(opts))
   }
 
   async hasBlob(hash: Hash, opts?: OpOptions): Promise<boolean> {
@@ -508,15 +491,5 @@ export class S3Store implements Store {
     if (this.#closed) return
     this.#closed = true
     if (this.#ownsClient) this.#client.destroy()
-  }
-}
-
-function assertStorableCommit(commit: unknown): asserts commit is Commit {
-  try {
-    assertValidCommit(commit)
-  } catch (error) {
-    if (CairnError.isInstance(error, ErrorCode.InvalidArgument)) throw error
-    const reason = error instanceof Error ? error.message : String(error)
-    throw new CairnError(ErrorCode.InvalidArgument, `commit cannot be hashed: ${reason}`, { cause: error })
   }
 }

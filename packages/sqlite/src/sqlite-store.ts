@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, renameSync } from 'node:fs'
 import { open as openFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import {
+  assertBlobInput,
   assertCommitQuery,
   assertHash,
   assertHashPrefix,
@@ -9,12 +10,14 @@ import {
   assertRefName,
   assertRefPrefix,
   assertRefValue,
-  assertValidCommit,
+  assertStorableCommit,
   type BlobRef,
   backendError,
+  blobRangeOptions,
   CairnError,
   type Commit,
   type CommitQuery,
+  checkExpectedHash,
   closedError,
   corrupt,
   createHasher,
@@ -24,6 +27,7 @@ import {
   notFound,
   type OpenBlobOptions,
   type OpOptions,
+  ownChunk,
   type PutBlobOptions,
   SPEC_VERSION,
   type Store,
@@ -31,6 +35,7 @@ import {
   type StoreStats,
   sha256Hex,
   throwIfAborted,
+  verifiedRange,
 } from '@cairn/core'
 import Database from 'better-sqlite3'
 import { BlobFiles } from './blob-files.js'
@@ -137,14 +142,12 @@ export class SqliteStore implements Store {
     this.#check(opts)
     const expected = opts?.expectedHash
     if (expected !== undefined) assertHash(expected, 'expectedHash')
+    assertBlobInput(data)
     if (data instanceof Uint8Array) {
       const hash = sha256Hex(data)
-      checkExpected(hash, expected)
+      checkExpectedHash(hash, expected)
       this.#storeBytes(hash, data)
       return { hash, size: data.byteLength }
-    }
-    if (data === null || typeof (data as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] !== 'function') {
-      throw invalidArgument('putBlob takes a Uint8Array or an AsyncIterable of Uint8Array')
     }
     return this.#putStream(data, expected, opts)
   }
@@ -186,14 +189,15 @@ export class SqliteStore implements Store {
     let size = 0
     let temp: { path: string; handle: Awaited<ReturnType<typeof openFile>> } | undefined
     try {
-      for await (const piece of data) {
+      let index = 0
+      for await (const chunk of data) {
         this.#check(opts)
-        if (!(piece instanceof Uint8Array))
-          throw invalidArgument('a blob stream must yield Uint8Array chunks')
+        // A copy: a producer may reuse one buffer for every chunk.
+        const piece = ownChunk(chunk, index++)
         hasher.update(piece)
         size += piece.byteLength
         if (temp === undefined && size <= this.inlineBlobBytes) {
-          held.push(piece.slice())
+          held.push(piece)
           continue
         }
         if (temp === undefined) {
@@ -205,7 +209,7 @@ export class SqliteStore implements Store {
       }
       this.#check(opts)
       const hash = hasher.digest()
-      checkExpected(hash, expected)
+      checkExpectedHash(hash, expected)
       if (temp === undefined) {
         const bytes = Buffer.concat(held)
         this.#storeBytes(hash, bytes)
@@ -272,52 +276,22 @@ export class SqliteStore implements Store {
   async *openBlob(hash: Hash, opts?: OpenBlobOptions): AsyncIterable<Uint8Array> {
     this.#check(opts)
     assertHash(hash)
-    for (const name of ['start', 'end'] as const) {
-      const value = opts?.[name]
-      if (value !== undefined && !(Number.isSafeInteger(value) && value >= 0)) {
-        throw invalidArgument(`${name} must be a non-negative integer`, { [name]: value })
-      }
-    }
+    const range = blobRangeOptions(opts)
     const row = this.#row(hash)
     if (row === undefined) throw notFound(`blob ${hash} not found`, { hash })
-    const start = opts?.start ?? 0
-    const end = opts?.end ?? row.size
-    if (start > end || end > row.size) {
-      throw invalidArgument(`range [${start}, ${end}) is outside blob ${hash} of ${row.size} bytes`, {
-        hash,
-        start,
-        end,
-        size: row.size,
-      })
-    }
-    const source = row.data !== null ? [new Uint8Array(row.data)] : this.#files.read(this.#files.path(hash))
-    const hasher = createHasher()
-    let offset = 0
-    let held: Uint8Array | undefined
+    const source = row.data !== null ? [new Uint8Array(row.data)] : this.#fileChunks(hash)
+    yield* verifiedRange(source, { hash, size: row.size }, range, () => this.#check(opts))
+  }
+
+  /** A blob file's chunks; a missing file is corruption, an I/O error CAIRN_BACKEND. */
+  async *#fileChunks(hash: Hash): AsyncGenerator<Uint8Array> {
     try {
-      for await (const chunk of source) {
-        this.#check(opts)
-        hasher.update(chunk)
-        const chunkStart = offset
-        offset += chunk.byteLength
-        const from = Math.max(start, chunkStart)
-        const to = Math.min(end, offset)
-        if (from < to) {
-          if (held) yield held
-          held = chunk.slice(from - chunkStart, to - chunkStart)
-        }
-      }
+      yield* this.#files.read(this.#files.path(hash))
     } catch (error) {
-      if (CairnError.isInstance(error)) throw error
       if ((error as NodeJS.ErrnoException).code === 'ENOENT')
         throw corrupt(`blob ${hash} has lost its file`, { hash })
       throw backendError(`sqlite read of blob ${hash} failed: ${(error as Error).message}`, error)
     }
-    const actual = hasher.digest()
-    if (actual !== hash || offset !== row.size) {
-      throw corrupt(`blob ${hash} does not match its hash (${actual})`, { hash, actual })
-    }
-    if (held) yield held
   }
 
   async hasBlob(hash: Hash, opts?: OpOptions): Promise<boolean> {
@@ -605,21 +579,5 @@ export class SqliteStore implements Store {
     if (this.#closed) return
     this.#closed = true
     this.#db.close()
-  }
-}
-
-function checkExpected(hash: Hash, expected: Hash | undefined): void {
-  if (expected !== undefined && hash !== expected) {
-    throw corrupt(`data hashes to ${hash}, not the expected ${expected}`, { hash, expected })
-  }
-}
-
-function assertStorableCommit(commit: unknown): asserts commit is Commit {
-  try {
-    assertValidCommit(commit)
-  } catch (error) {
-    if (CairnError.isInstance(error, ErrorCode.InvalidArgument)) throw error
-    const reason = error instanceof Error ? error.message : String(error)
-    throw new CairnError(ErrorCode.InvalidArgument, `commit cannot be hashed: ${reason}`, { cause: error })
   }
 }
