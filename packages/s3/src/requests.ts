@@ -9,8 +9,12 @@ interface S3ErrorShape {
 
 const status = (error: unknown) => (error as S3ErrorShape)?.$metadata?.httpStatusCode
 
-export const isNotFound = (error: unknown): boolean =>
-  status(error) === 404 || ['NoSuchKey', 'NotFound'].includes((error as S3ErrorShape)?.name ?? '')
+/** A missing key. A missing bucket is not an answer but a failure (CAIRN_BACKEND), never a miss. */
+export const isNotFound = (error: unknown): boolean => {
+  const name = (error as S3ErrorShape)?.name ?? ''
+  if (name === 'NoSuchBucket') return false
+  return status(error) === 404 || name === 'NoSuchKey' || name === 'NotFound'
+}
 
 /** 412: a conditional write lost (the object exists, or changed since it was read). */
 export const isPreconditionFailed = (error: unknown): boolean =>

@@ -169,7 +169,18 @@ export class S3Store implements Store {
       'hasBlob',
       opts?.signal,
     )
-    return head !== undefined
+    if (head !== undefined) return true
+    // A HEAD's 404 has no body to say whether the key or the whole bucket is missing: ask.
+    const bucket = await sendOrMissing(
+      this.#client,
+      new HeadBucketCommand({ Bucket: this.bucket }),
+      'hasBlob',
+      opts?.signal,
+    )
+    if (bucket === undefined) {
+      throw new CairnError(ErrorCode.Backend, `bucket ${this.bucket} does not exist (deleted while in use?)`)
+    }
+    return false
   }
 
   async deleteBlob(hash: Hash, opts?: OpOptions): Promise<void> {

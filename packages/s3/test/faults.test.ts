@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
-import { CreateBucketCommand } from '@aws-sdk/client-s3'
+import { CreateBucketCommand, DeleteBucketCommand } from '@aws-sdk/client-s3'
 import { pseudoRandomBytes } from '@cairn/conformance'
 import { isCairnError } from '@cairn/core'
 import { freePort, startMoto } from '@cairn/test-servers'
@@ -72,6 +72,26 @@ describe('an S3 that fails', () => {
     } finally {
       await moto.stop()
     }
+  })
+
+  it('a bucket deleted under the store is CAIRN_BACKEND, never a miss', async () => {
+    const bare = bareClient()
+    const bucket = await freshBucket(bare)
+    const store = await S3Store.open({ bucket, endpoint: endpoint(), credentials })
+    const { hash } = await store.putBlob(new TextEncoder().encode('soon gone'))
+    await store.deleteBlob(hash)
+    await bare.send(new DeleteBucketCommand({ Bucket: bucket }))
+    bare.destroy()
+    for (const op of [
+      (): Promise<unknown> => store.hasBlob(hash),
+      () => store.findByFingerprint('f:a'),
+      () => store.getRef('main'),
+      () => store.getCommit('0'.repeat(64)),
+    ]) {
+      const error = await op().catch((e) => e)
+      expect(isCairnError(error, 'CAIRN_BACKEND')).toBe(true)
+    }
+    await store.close()
   })
 
   it('two processes racing refs on one bucket: one winner per round, no lost CAS update', async () => {
