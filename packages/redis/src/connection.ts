@@ -1,4 +1,4 @@
-import { backendError, CairnError } from '@cairn/core'
+import { backendError, CairnError, ErrorCode } from '@cairn/core'
 import { Redis } from 'ioredis'
 import type { ResolvedOptions } from './options.js'
 import {
@@ -37,7 +37,30 @@ export async function connect(options: ResolvedOptions): Promise<Redis> {
     client.disconnect()
     throw backendError(`cannot connect to Redis: ${(error as Error).message}`, error)
   }
+  if (!options.allowEviction) await refuseEvictingServer(client)
   return client
+}
+
+/**
+ * A Redis that may evict any key could drop a chunk, a commit or an index entry without a word.
+ * Refused unless `allowEviction`; a server that hides CONFIG (managed services) is taken on trust.
+ */
+async function refuseEvictingServer(client: Redis): Promise<void> {
+  let policy: string | undefined
+  try {
+    const reply = (await client.config('GET', 'maxmemory-policy')) as string[]
+    policy = reply[1]
+  } catch {
+    return
+  }
+  if (policy?.startsWith('allkeys-')) {
+    client.disconnect()
+    throw new CairnError(
+      ErrorCode.Unsupported,
+      `Redis evicts any key under memory pressure (maxmemory-policy ${policy}), which would lose Cairn data; use noeviction or a volatile-* policy, or pass allowEviction: true`,
+      { details: { policy } },
+    )
+  }
 }
 
 const SCRIPTS: Record<

@@ -16,6 +16,11 @@ export interface RedisStoreOptions {
   chunkBytes?: number
   /** Staged chunks of a put that dies expire after this many seconds (default 86400). */
   stageTtlSeconds?: number
+  /**
+   * Open even when Redis may evict any key (`maxmemory-policy allkeys-*`), which could silently drop
+   * chunks, commits or index entries (default false: refused with CAIRN_UNSUPPORTED).
+   */
+  allowEviction?: boolean
 }
 
 export interface ResolvedOptions {
@@ -25,6 +30,7 @@ export interface ResolvedOptions {
   connectTimeoutMs: number
   chunkBytes: number
   stageTtlSeconds: number
+  allowEviction: boolean
 }
 
 const positiveInteger = (value: number | undefined, fallback: number, what: string): number => {
@@ -61,5 +67,6 @@ export function resolveOptions(options: RedisStoreOptions): ResolvedOptions {
     connectTimeoutMs: positiveInteger(options.connectTimeoutMs, 5000, 'connectTimeoutMs'),
     chunkBytes: positiveInteger(options.chunkBytes, 1024 * 1024, 'chunkBytes'),
     stageTtlSeconds: positiveInteger(options.stageTtlSeconds, 86_400, 'stageTtlSeconds'),
+    allowEviction: options.allowEviction ?? false,
   }
 }

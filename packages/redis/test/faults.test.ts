@@ -141,6 +141,16 @@ describe('a Redis that fails', () => {
     expect(value).toBe('v1')
   })
 
+  it('refuses a Redis that may evict any key, unless told to allow it', async () => {
+    const server = await startRedis({ args: ['--maxmemory-policy', 'allkeys-lru'] })
+    cleanups.push(() => server.stop())
+    const error = await RedisStore.open({ url: server.url }).catch((e) => e)
+    expect(isCairnError(error, 'CAIRN_UNSUPPORTED')).toBe(true)
+    expect(error.message).toContain('allkeys-lru')
+    const store = await RedisStore.open({ url: server.url, allowEviction: true })
+    await store.close()
+  })
+
   it('scripts work again after a restart emptied the script cache', async () => {
     const redis = await ownRedis()
     const store = await RedisStore.open({ url: redis.url, prefix: 'noscript:' })
