@@ -273,6 +273,14 @@ describe('bundles', () => {
     expect(await store.getBlob((output.entries[2]![1] as { blob: { hash: string } }).blob.hash)).toEqual(
       new Uint8Array([1, 0, 3]),
     )
+    // Binary data deeper inside plain containers makes bundles all the way down to it.
+    const nested = await cairn.submit(
+      (n: number) => ({ model: { layers: [{ w: new Float32Array([n]) }] }, n }),
+      6,
+    )
+    expect(await nested.load()).toEqual({ model: { layers: [{ w: new Float32Array([6]) }] }, n: 6 })
+    const nestedCommit = (await store.getCommit(nested.commit)) as Commit
+    expect(nestedCommit.output?.kind).toBe('bundle')
     const list = await cairn.submit((n: number) => [new Int32Array([n]), 'x', { n }], 5)
     expect(await list.load()).toEqual([new Int32Array([5]), 'x', { n: 5 }])
   })

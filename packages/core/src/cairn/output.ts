@@ -56,7 +56,7 @@ export async function packOutput(value: unknown, ctx: PackOutputContext, depth =
       return { output: { kind: 'inline', value }, hash: canonicalHash(value), size }
     }
   }
-  const members = bundleMembers(value, ctx)
+  const members = bundleMembers(value, ctx, depth)
   if (members !== undefined) {
     if (depth >= MAX_BUNDLE_DEPTH)
       throw invalidArgument(`output bundles nest deeper than ${MAX_BUNDLE_DEPTH}`)
@@ -94,24 +94,36 @@ export async function packOutput(value: unknown, ctx: PackOutputContext, depth =
   }
 }
 
-/** The members of a plain, dense array or plain record that holds binary data; otherwise undefined. */
-function bundleMembers(value: unknown, ctx: PackOutputContext): [string, unknown][] | undefined {
+/** The entries of a plain, dense array or a plain record; undefined for anything else. */
+function containerEntries(value: unknown): [string, unknown][] | undefined {
   if (value === null || typeof value !== 'object') return undefined
-  let entries: [string, unknown][]
   if (Array.isArray(value)) {
     if (Object.getPrototypeOf(value) !== Array.prototype) return undefined
     if (Object.keys(value).length !== value.length) return undefined // holes or named properties
-    entries = value.map((member, i) => [String(i), member])
-  } else {
-    if (Object.getPrototypeOf(value) !== Object.prototype) return undefined
-    if (Object.getOwnPropertySymbols(value).length > 0) return undefined
-    entries = Object.entries(value)
+    return value.map((member, i) => [String(i), member])
   }
-  const binary = entries.some(
-    ([, member]) =>
-      member !== null && typeof member === 'object' && !JSON_LIKE.has(ctx.packagers.select(member).id),
-  )
-  return binary ? entries : undefined
+  if (Object.getPrototypeOf(value) !== Object.prototype) return undefined
+  if (Object.getOwnPropertySymbols(value).length > 0) return undefined
+  return Object.entries(value)
+}
+
+/** Whether a value is, or holds at any depth inside plain containers, something a binary packager takes. */
+function holdsBinary(value: unknown, ctx: PackOutputContext, depth: number): boolean {
+  if (value === null || typeof value !== 'object' || depth > MAX_BUNDLE_DEPTH) return false
+  const entries = containerEntries(value)
+  if (entries === undefined) return !JSON_LIKE.has(ctx.packagers.select(value).id)
+  return entries.some(([, member]) => holdsBinary(member, ctx, depth + 1))
+}
+
+/** The members of a container that holds binary data somewhere inside; otherwise undefined. */
+function bundleMembers(
+  value: unknown,
+  ctx: PackOutputContext,
+  depth: number,
+): [string, unknown][] | undefined {
+  const entries = containerEntries(value)
+  if (entries === undefined) return undefined
+  return entries.some(([, member]) => holdsBinary(member, ctx, depth + 1)) ? entries : undefined
 }
 
 /** The content identity of a stored output, without reading it. */
