@@ -370,7 +370,10 @@ export class Cairn {
       } catch (error) {
         const unreadable = isCairnError(error, ErrorCode.Corrupt) || isCairnError(error, ErrorCode.NotFound)
         // The damaged blob is the one the error names (a bundle has several).
-        const damaged = outputBlobs(output).find((blob) => blob.hash === (error as CairnError).details?.hash)
+        // (A store whose errors do not name the hash: a single-blob output's blob is the damaged one.)
+        const damaged =
+          outputBlobs(output).find((blob) => blob.hash === (error as CairnError).details?.hash) ??
+          (output.kind === 'blob' ? output.blob : undefined)
         if (!unreadable || damaged === undefined) throw error
         await this.#discardBlob(store, damaged.hash)
         if (!recompute) throw error
