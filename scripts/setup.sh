@@ -23,8 +23,8 @@ fi
 
 pnpm install --frozen-lockfile
 
-# The S3 adapter's tests run against Python moto's in-memory S3 server, which is on the machine image.
+# The S3 adapter's tests run against Python moto's in-memory S3 server (on the machine image). The demo
+# needs no server, so a missing moto is a warning here; `pnpm test` then fails, naming it.
 if ! command -v moto_server >/dev/null 2>&1; then
-  echo "setup: moto_server is not on PATH; the S3 tests need it (Python: pip install 'moto[server]')" >&2
-  exit 1
+  echo "setup: warning: moto_server is not on PATH; the S3 tests need it (Python: pip install 'moto[server]')" >&2
 fi
