@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto'
 import { hashArgs, previewValue } from '../canonical/index.js'
 import { commitHash } from '../commit-hash.js'
-import { CairnError, closedError, ErrorCode, invalidArgument, isCairnError, notFound } from '../errors.js'
+import {
+  CairnError,
+  closedError,
+  ErrorCode,
+  invalidArgument,
+  isCairnError,
+  notFound,
+  throwIfAborted,
+} from '../errors.js'
 import type { Hash } from '../hash.js'
 import { FUNCTION_IDENTITY, type FunctionIdentity, functionIdentity } from '../identity/index.js'
 import { InlineExecutor } from '../inline-executor.js'
@@ -69,7 +77,8 @@ export class Cairn {
   readonly #now: () => number
   readonly #identities = new WeakMap<Function, FunctionIdentity>()
   readonly #warned = new Set<string>()
-  readonly #inflight = new Map<string, Promise<ResultRef>>()
+  /** Runs in progress by fingerprint, shared by identical submits (see `#join`). */
+  readonly #inflight = new Map<string, SharedRun>()
   #closed = false
 
   constructor(options: CairnOptions = {}) {
@@ -207,13 +216,55 @@ export class Cairn {
     const argsHash = hashArgs(args)
     const fingerprint = `${spec.identity.hash}:${argsHash}`
     if (!spec.cache) return this.#compute(spec, args, argsHash, fingerprint, signal, randomUUID())
-    const running = this.#inflight.get(fingerprint)
-    if (running) return running
-    const promise = this.#lookupOrCompute(spec, args, argsHash, fingerprint, signal).finally(() => {
-      this.#inflight.delete(fingerprint)
+    throwIfAborted(signal)
+    let run = this.#inflight.get(fingerprint)
+    if (!run) {
+      const controller = new AbortController()
+      const created: SharedRun = { controller, callers: 0, promise: Promise.resolve() as never }
+      created.promise = this.#lookupOrCompute(spec, args, argsHash, fingerprint, controller.signal).finally(
+        () => {
+          if (this.#inflight.get(fingerprint) === created) this.#inflight.delete(fingerprint)
+        },
+      )
+      this.#inflight.set(fingerprint, created)
+      run = created
+    }
+    return this.#join(run, fingerprint, signal)
+  }
+
+  /**
+   * Waits for a shared run. A caller's abort rejects only that caller's wait; the run itself is
+   * cancelled when every caller waiting for it has aborted (then a new submit starts afresh).
+   */
+  #join(run: SharedRun, fingerprint: string, signal: AbortSignal | undefined): Promise<ResultRef> {
+    run.callers++
+    const leave = () => {
+      run.callers--
+      if (run.callers === 0) {
+        if (this.#inflight.get(fingerprint) === run) this.#inflight.delete(fingerprint)
+        run.controller.abort(signal?.reason)
+      }
+    }
+    if (!signal) return run.promise.finally(() => run.callers--)
+    return new Promise<ResultRef>((resolve, reject) => {
+      const onAbort = () => {
+        leave()
+        reject(new CairnError(ErrorCode.Aborted, 'operation aborted', { cause: signal.reason }))
+      }
+      signal.addEventListener('abort', onAbort, { once: true })
+      run.promise.then(
+        (ref) => {
+          signal.removeEventListener('abort', onAbort)
+          run.callers--
+          resolve(ref)
+        },
+        (error) => {
+          signal.removeEventListener('abort', onAbort)
+          run.callers--
+          reject(error)
+        },
+      )
     })
-    this.#inflight.set(fingerprint, promise)
-    return promise
   }
 
   async #lookupOrCompute(
@@ -281,18 +332,24 @@ export class Cairn {
       failure = { error }
     }
     const durationMs = performance.now() - started
-    const base = {
-      fingerprint,
-      task: await this.#taskRecord(store, spec, args, argsHash, signal),
-      inputs: inputCommits(args),
-      tags: spec.tags,
-      createdAt,
-      durationMs,
-      ...(salt === undefined ? {} : { salt }),
-    }
-    const parent = await this.#latestCommit(store, fingerprint, signal)
-    const withParent = parent ? { ...base, parent } : base
+    // What every commit of this run records (written once, even if a success turns into a failure).
+    let described: Promise<Omit<Commit, 'hash' | 'status'>> | undefined
+    const describeRun = () =>
+      (described ??= (async () => {
+        const base = {
+          fingerprint,
+          task: await this.#taskRecord(store, spec, args, argsHash, signal),
+          inputs: inputCommits(args),
+          tags: spec.tags,
+          createdAt,
+          durationMs,
+          ...(salt === undefined ? {} : { salt }),
+        }
+        const parent = await this.#latestCommit(store, fingerprint, signal)
+        return parent ? { ...base, parent } : base
+      })())
     if (!failure) {
+      const withParent = await describeRun()
       try {
         const packed = await packOutput(value, {
           store,
@@ -313,8 +370,21 @@ export class Cairn {
         failure = { error }
       }
     }
-    const commit = seal({ ...withParent, status: 'failed', error: describeError(failure.error) })
-    await store.putCommit(commit, { signal })
+    try {
+      const withParent = await describeRun()
+      await store.putCommit(seal({ ...withParent, status: 'failed', error: describeError(failure.error) }), {
+        signal,
+      })
+    } catch (recordError) {
+      // The caller's own error matters more than the record of it: report the lost record instead.
+      this.#onWarning({
+        code: 'CAIRN_FAILURE_NOT_RECORDED',
+        task: spec.identity.name,
+        fingerprint,
+        cause: recordError,
+        message: `task "${spec.identity.name}" failed, and recording the failure failed too: ${(recordError as Error)?.message ?? String(recordError)}`,
+      })
+    }
     throw failure.error
   }
 
@@ -480,7 +550,7 @@ export class Cairn {
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
-    await Promise.allSettled([...this.#inflight.values()])
+    await Promise.allSettled([...this.#inflight.values()].map((run) => run.promise))
     if (this.#ownsExecutor) await this.#executor.close()
     if (this.#ownsStore && this.#storePromise) await (await this.#storePromise).close()
   }
@@ -514,4 +584,12 @@ function describeError(error: unknown): CommitError {
 
 function emitWarning(warning: CairnWarning): void {
   process.emitWarning(warning.message, { code: warning.code })
+}
+
+/** One run shared by identical concurrent submits in this process. */
+interface SharedRun {
+  promise: Promise<ResultRef>
+  /** Aborts the run once every caller waiting for it has aborted. */
+  controller: AbortController
+  callers: number
 }

@@ -13,6 +13,14 @@ export type CairnWarning =
       names: string[]
     }
   | {
+      /** A task failed and the failed commit could not be written; the caller still gets the task's error. */
+      code: 'CAIRN_FAILURE_NOT_RECORDED'
+      message: string
+      task: string
+      fingerprint: string
+      cause: unknown
+    }
+  | {
       /** An output was packed by another version of its packager, serializer, library or runtime. */
       code: 'CAIRN_PACKAGING_MISMATCH'
       message: string
