@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto'
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs'
-import { open } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 
 /** Large blobs live in files beside the database: `<dir>/ab/<hash>`, written temp-then-rename. */
@@ -26,8 +25,8 @@ export class BlobFiles {
     return join(this.dir, 'tmp', randomUUID())
   }
 
-  /** Writes bytes durably under `hash` (temp, fsync, rename, directory fsync). */
-  writeSync(hash: string, bytes: Uint8Array): void {
+  /** Writes bytes to a new fsynced temp file and returns its path (`publishSync` moves it into place). */
+  writeTempSync(bytes: Uint8Array): string {
     const temp = this.tempPath()
     const fd = openSync(temp, 'w')
     try {
@@ -37,7 +36,7 @@ export class BlobFiles {
     } finally {
       closeSync(fd)
     }
-    this.publishSync(temp, hash)
+    return temp
   }
 
   /** Moves a finished, fsynced temp file into place. */
@@ -55,20 +54,5 @@ export class BlobFiles {
 
   removeSync(path: string): void {
     rmSync(path, { force: true })
-  }
-
-  /** Streams a file in 1 MiB reads. */
-  async *read(path: string): AsyncGenerator<Uint8Array> {
-    const handle = await open(path, 'r')
-    try {
-      for (;;) {
-        const buffer = new Uint8Array(1024 * 1024)
-        const { bytesRead } = await handle.read(buffer, 0, buffer.byteLength, null)
-        if (bytesRead === 0) return
-        yield buffer.subarray(0, bytesRead)
-      }
-    } finally {
-      await handle.close()
-    }
   }
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync } from 'node:fs'
+import { mkdirSync, renameSync } from 'node:fs'
 import { open as openFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import {
@@ -168,14 +168,29 @@ export class SqliteStore implements Store {
       )
       return
     }
-    // The file first, then the row: a row never points at a missing file.
-    this.#run('putBlob', () => this.#files.writeSync(hash, bytes))
-    this.#run('putBlob', () =>
-      this.#sql('INSERT OR IGNORE INTO blobs (hash, size, data) VALUES (?, ?, NULL)').run(
-        hash,
-        bytes.byteLength,
-      ),
-    )
+    const temp = this.#run('putBlob', () => this.#files.writeTempSync(bytes))
+    this.#publishFile(temp, hash, bytes.byteLength)
+  }
+
+  /**
+   * Moves a finished temp file into place and inserts its row in one IMMEDIATE transaction: the write
+   * lock orders it against a `deleteBlob` in another process (row and file go together), and a row
+   * never points at a missing file.
+   */
+  #publishFile(temp: string, hash: Hash, size: number): void {
+    try {
+      this.#run('putBlob', () =>
+        this.#db
+          .transaction(() => {
+            if (this.#sql('SELECT 1 FROM blobs WHERE hash = ?').get(hash) !== undefined) return
+            this.#files.publishSync(temp, hash)
+            this.#sql('INSERT INTO blobs (hash, size, data) VALUES (?, ?, NULL)').run(hash, size)
+          })
+          .immediate(),
+      )
+    } finally {
+      this.#files.removeSync(temp) // already moved, unless the blob was there or something failed
+    }
   }
 
   /** Up to the inline limit in memory; beyond it, the stream goes to a temp file while it is hashed. */
@@ -218,13 +233,7 @@ export class SqliteStore implements Store {
         await temp.handle.close()
         const path = temp.path
         temp = undefined
-        if (this.#has(hash)) this.#files.removeSync(path)
-        else {
-          this.#run('putBlob', () => this.#files.publishSync(path, hash))
-          this.#run('putBlob', () =>
-            this.#sql('INSERT OR IGNORE INTO blobs (hash, size, data) VALUES (?, ?, NULL)').run(hash, size),
-          )
-        }
+        this.#publishFile(path, hash, size)
       }
       return { hash, size }
     } catch (error) {
@@ -253,19 +262,7 @@ export class SqliteStore implements Store {
     assertHash(hash)
     const row = this.#row(hash)
     if (row === undefined) throw notFound(`blob ${hash} not found`, { hash })
-    const bytes =
-      row.data !== null
-        ? new Uint8Array(row.data)
-        : this.#run('getBlob', () => {
-            try {
-              return new Uint8Array(readFileSync(this.#files.path(hash)))
-            } catch (error) {
-              if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-                throw corrupt(`blob ${hash} has lost its file`, { hash })
-              }
-              throw error
-            }
-          })
+    const bytes = row.data !== null ? new Uint8Array(row.data) : await this.#readFileOf(hash)
     const actual = sha256Hex(bytes)
     if (actual !== hash || bytes.byteLength !== row.size) {
       throw corrupt(`blob ${hash} does not match its hash (${actual})`, { hash, actual })
@@ -283,14 +280,56 @@ export class SqliteStore implements Store {
     yield* verifiedRange(source, { hash, size: row.size }, range, () => this.#check(opts))
   }
 
-  /** A blob file's chunks; a missing file is corruption, an I/O error CAIRN_BACKEND. */
-  async *#fileChunks(hash: Hash): AsyncGenerator<Uint8Array> {
+  /**
+   * Opens a blob's file. A file missing under an existing row may be mid-delete, or deleted and put
+   * back, by another process, so it is looked for again; a row gone means the blob was deleted (not
+   * found), a row that stays without its file is corruption.
+   */
+  async #openFileOf(hash: Hash): Promise<Awaited<ReturnType<typeof openFile>>> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await openFile(this.#files.path(hash), 'r')
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+          throw backendError(`sqlite read of blob ${hash} failed: ${(error as Error).message}`, error)
+        }
+        // A delete in another process unlinks the file before its transaction commits: wait for the
+        // write lock (an empty IMMEDIATE transaction), so the row read next is settled.
+        this.#run('read', () => this.#db.transaction(() => {}).immediate())
+        if (!this.#has(hash)) throw notFound(`blob ${hash} not found (deleted while being read)`, { hash })
+        if (attempt >= 4) throw corrupt(`blob ${hash} has lost its file`, { hash })
+      }
+    }
+  }
+
+  async #readFileOf(hash: Hash): Promise<Uint8Array> {
+    const handle = await this.#openFileOf(hash)
     try {
-      yield* this.#files.read(this.#files.path(hash))
+      return new Uint8Array(await handle.readFile())
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT')
-        throw corrupt(`blob ${hash} has lost its file`, { hash })
       throw backendError(`sqlite read of blob ${hash} failed: ${(error as Error).message}`, error)
+    } finally {
+      await handle.close()
+    }
+  }
+
+  /** A blob file's chunks, 1 MiB at a time; an I/O error is CAIRN_BACKEND. */
+  async *#fileChunks(hash: Hash): AsyncGenerator<Uint8Array> {
+    const handle = await this.#openFileOf(hash)
+    try {
+      for (;;) {
+        const buffer = new Uint8Array(1024 * 1024)
+        let bytesRead: number
+        try {
+          ;({ bytesRead } = await handle.read(buffer, 0, buffer.byteLength, null))
+        } catch (error) {
+          throw backendError(`sqlite read of blob ${hash} failed: ${(error as Error).message}`, error)
+        }
+        if (bytesRead === 0) return
+        yield buffer.subarray(0, bytesRead)
+      }
+    } finally {
+      await handle.close()
     }
   }
 
@@ -300,15 +339,27 @@ export class SqliteStore implements Store {
     return this.#has(hash)
   }
 
-  /** The row goes first (the blob stops existing), then its file; free pages are handed back. */
+  /**
+   * Row and file go in one IMMEDIATE transaction (a put of the same blob in another process waits for
+   * it); if the file cannot be removed, the row stays. Free pages are then handed back.
+   */
   async deleteBlob(hash: Hash, opts?: OpOptions): Promise<void> {
     this.#check(opts)
     assertHash(hash)
-    const row = this.#row(hash)
-    if (row === undefined) return
-    this.#run('deleteBlob', () => this.#sql('DELETE FROM blobs WHERE hash = ?').run(hash))
-    if (row.data === null) this.#run('deleteBlob', () => this.#files.removeSync(this.#files.path(hash)))
-    else this.#giveBackSpace()
+    const removed = this.#run('deleteBlob', () =>
+      this.#db
+        .transaction(() => {
+          const row = this.#sql('SELECT data IS NULL AS external FROM blobs WHERE hash = ?').get(hash) as
+            | { external: number }
+            | undefined
+          if (row === undefined) return undefined
+          this.#sql('DELETE FROM blobs WHERE hash = ?').run(hash)
+          if (row.external) this.#files.removeSync(this.#files.path(hash))
+          return row
+        })
+        .immediate(),
+    )
+    if (removed && !removed.external) this.#giveBackSpace()
   }
 
   #giveBackSpace(): void {

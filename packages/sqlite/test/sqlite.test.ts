@@ -136,6 +136,17 @@ describe('SqliteStore', () => {
     expect(isCairnError(garbage, 'CAIRN_BACKEND')).toBe(true)
   })
 
+  it('two processes putting and deleting the same file blob never leave a row without its file', async () => {
+    const first = await open()
+    await first.close()
+    const churn = fileURLToPath(new URL('./scripts/churn.mjs', import.meta.url))
+    const outputs = await Promise.all([1, 2].map(() => run(process.execPath, [churn, path, '300'])))
+    const corrupt = outputs.map((o) => (JSON.parse(o.stdout) as { corrupt: number }).corrupt)
+    expect(corrupt).toEqual([0, 0])
+    const store = await open()
+    expect(await store.stats()).toMatchObject({ blobs: 0, blobBytes: 0 })
+  })
+
   it('several processes on one file: one winner per race, no lost CAS update, every commit once', async () => {
     const first = await open()
     await first.close()
