@@ -43,9 +43,14 @@ const COMMANDS: Record<string, Spec> = {
   show: { run: show, usage: 'show <commit>', examples: ['cairn show 3fa9c1'] },
   get: {
     run: get,
-    usage: 'get <commit> [-o FILE]',
-    options: { output: { type: 'string', short: 'o' } },
-    examples: ['cairn get 3fa9c1', 'cairn get 3fa9c1 -o result.json', 'cairn get 3fa9c1 | jq .'],
+    usage: 'get <commit> [--member PATH] [-o FILE]',
+    options: { output: { type: 'string', short: 'o' }, member: { type: 'string' } },
+    examples: [
+      'cairn get 3fa9c1',
+      'cairn get 3fa9c1 -o result.json',
+      'cairn get 3fa9c1 | jq .',
+      'cairn get 3fa9c1 --member weights -o weights.f32',
+    ],
   },
   diff: { run: diff, usage: 'diff <commit-a> <commit-b>', examples: ['cairn diff 3fa9c1 77be02'] },
   history: { run: history, usage: 'history <commit>', examples: ['cairn history 3fa9c1'] },

@@ -1,3 +1,5 @@
+import { promisify } from 'node:util'
+import { gunzip, gzip } from 'node:zlib'
 import { describe, expect, it } from 'vitest'
 import {
   Cairn,
@@ -8,6 +10,7 @@ import {
   createMemoryBacking,
   ErrorCode,
   isCairnError,
+  jsonSerializer,
   MemoryStore,
   type Packager,
   PackagerRegistry,
@@ -135,6 +138,70 @@ describe('built-in packagers', () => {
   })
 })
 
+describe('built-in packagers: edges', () => {
+  it('round-trips empty bytes, an empty Buffer and every empty typed array', async () => {
+    const { cairn, store } = setup()
+    const empties: ArrayBufferView[] = [
+      new Uint8Array(0),
+      Buffer.alloc(0),
+      new DataView(new ArrayBuffer(0)),
+      new Int8Array(0),
+      new Uint8ClampedArray(0),
+      new Int16Array(0),
+      new Uint16Array(0),
+      new Int32Array(0),
+      new Uint32Array(0),
+      new Float32Array(0),
+      new Float64Array(0),
+      new BigInt64Array(0),
+      new BigUint64Array(0),
+    ]
+    for (const [i, empty] of empties.entries()) {
+      const ref = await cairn.submit((n: number) => empties[n], i)
+      const back = (await ref.load()) as ArrayBufferView
+      expect(back.constructor).toBe(empty.constructor)
+      expect(back.byteLength).toBe(0)
+      expect((await store.getBlob(ref.hash)).byteLength).toBe(0)
+    }
+  })
+
+  it('stores a DataView as its own bytes and gives a DataView back', async () => {
+    const { cairn, store } = setup()
+    const buffer = new Uint8Array([7, 7, 1, 2, 3, 7]).buffer
+    const ref = await cairn.submit((n: number) => new DataView(buffer, n, 3), 2)
+    const back = (await ref.load()) as DataView
+    expect(back).toBeInstanceOf(DataView)
+    expect(Array.from(new Uint8Array(back.buffer, back.byteOffset, back.byteLength))).toEqual([1, 2, 3])
+    expect(await store.getBlob(ref.hash)).toEqual(new Uint8Array([1, 2, 3]))
+    const commit = (await store.getCommit(ref.commit)) as Commit
+    expect(commit.output).toMatchObject({ instructions: { packager: { id: 'bytes' }, class: 'DataView' } })
+  })
+
+  it('keeps unicode text exactly: a leading BOM, NUL, combining marks, astral characters', async () => {
+    const { cairn, store } = setup()
+    const text = `\ufeff${'e\u0301 日本語 𝄞 🏳️‍🌈 \u0000 '.repeat(100)}`
+    const ref = await cairn.submit((s: string) => s, text)
+    expect(await ref.load()).toBe(text)
+    expect(await store.getBlob(ref.hash)).toEqual(new TextEncoder().encode(text))
+    const commit = (await store.getCommit(ref.commit)) as Commit
+    expect(commit.output).toMatchObject({
+      serializer: 'none',
+      instructions: { packager: { id: 'text' }, artifactType: 'text', encoding: 'utf-8' },
+    })
+  })
+
+  it('keeps small scalars inline, with no blob', async () => {
+    const { cairn, store } = setup()
+    for (const value of [null, true, 0, -1.5, '', 'é🌍']) {
+      const ref = await cairn.submit((v: unknown) => v, value)
+      expect(await ref.load()).toBe(value)
+      const commit = (await store.getCommit(ref.commit)) as Commit
+      expect(commit.output).toEqual({ kind: 'inline', value })
+    }
+    expect((await store.stats()).blobs).toBe(0)
+  })
+})
+
 describe('choosing a packager', () => {
   it('takes the highest priority, user packagers first on ties, subclasses only when asked', () => {
     const registry = new PackagerRegistry([pointPackager()])
@@ -182,6 +249,93 @@ describe('choosing a packager', () => {
         library: { name: 'geo', version: '2.0.0' },
       },
     })
+  })
+  it('a user packager with a built-in id replaces it for packing too; a declining default is refused', () => {
+    const mine: Packager<Float32Array> = {
+      id: 'ndarray',
+      version: '9',
+      priority: 10,
+      types: [Float32Array],
+      artifactTypes: { pack: ['ndarray'], unpack: ['ndarray'] },
+      pack: (a) => ({ artifactType: 'ndarray', bytes: new Uint8Array(a.buffer.slice(0)) }),
+      unpack: (b) => new Float32Array(b.slice().buffer),
+    }
+    const registry = new PackagerRegistry([mine])
+    expect(registry.select(new Float32Array(1))).toBe(mine)
+    expect(registry.get('ndarray')).toBe(mine)
+    // The built-in ndarray is gone: a Float64Array falls to the default.
+    expect(registry.select(new Float64Array(1)).id).toBe('object')
+    const strictDefault: Packager = {
+      id: 'object',
+      version: '1',
+      priority: 0,
+      artifactTypes: { pack: ['object'], unpack: ['object'] },
+      handles: (v) => typeof v === 'number',
+      pack: (v) => ({ artifactType: 'object', bytes: jsonSerializer.encode(v) }),
+      unpack: (b) => jsonSerializer.decode(b),
+    }
+    expect(() => new PackagerRegistry([strictDefault]).select(new Map())).toThrow(
+      expect.objectContaining({ code: ErrorCode.Unserializable }),
+    )
+  })
+
+  it('a higher priority takes values from the built-ins, by handles alone', () => {
+    const shout: Packager<string> = {
+      id: 'shout',
+      version: '1',
+      priority: 41,
+      artifactTypes: { pack: ['text'], unpack: ['text'] },
+      handles: (v) => typeof v === 'string' && v.startsWith('!'),
+      pack: (v) => ({ artifactType: 'text', bytes: new TextEncoder().encode(v) }),
+      unpack: (b) => new TextDecoder().decode(b),
+    }
+    const registry = new PackagerRegistry([shout])
+    expect(registry.select('!hey').id).toBe('shout')
+    expect(registry.select('hey').id).toBe('text')
+    expect(new PackagerRegistry([{ ...shout, priority: 40 }]).select('!hey').id).toBe('shout')
+    expect(new PackagerRegistry([{ ...shout, priority: 39 }]).select('!hey').id).toBe('text')
+  })
+
+  it('refuses a malformed pack result before storing anything', async () => {
+    const results: unknown[] = [
+      { artifactType: 'point', bytes: [1, 2] },
+      { artifactType: 'elsewhere', bytes: new Uint8Array(1) },
+      { artifactType: 'point', bytes: new Uint8Array(1), instructions: { n: Number.NaN } },
+      { artifactType: 'point', bytes: new Uint8Array(1), instructions: { f: () => 1 } },
+      { artifactType: 'point', bytes: new Uint8Array(1), instructions: { at: new Date(0) } },
+    ]
+    for (const result of results) {
+      const { cairn, store } = setup({
+        packagers: [{ ...pointPackager(), pack: () => result as ReturnType<Packager['pack']> }],
+      })
+      const error = (await cairn.submit(() => new Point(1, 2)).catch((e: unknown) => e)) as CairnError
+      expect(error.code).toBe(ErrorCode.InvalidArgument)
+      expect(error.message).toContain('geo/point')
+      expect(await store.stats()).toMatchObject({ blobs: 0, commits: 0 })
+    }
+  })
+
+  it('a packager may pack and unpack asynchronously', async () => {
+    const gzipped: Packager<{ text: string }> = {
+      id: 'gz-json',
+      version: '1',
+      priority: 10,
+      artifactTypes: { pack: ['gzip'], unpack: ['gzip'] },
+      library: { name: 'zlib', version: process.versions.zlib as string },
+      handles: (v) => typeof v === 'object' && v !== null && 'text' in v,
+      pack: async (v) => ({
+        artifactType: 'gzip',
+        bytes: new Uint8Array(await promisify(gzip)(JSON.stringify(v))),
+      }),
+      unpack: async (b) => JSON.parse((await promisify(gunzip)(b)).toString()),
+    }
+    const { cairn, store } = setup({ packagers: [gzipped] })
+    const value = { text: 'a'.repeat(10_000) }
+    const ref = await cairn.submit((n: number) => ({ text: 'a'.repeat(n) }), 10_000)
+    expect(ref.size).toBeLessThan(200)
+    expect(await ref.load()).toEqual(value)
+    const commit = (await store.getCommit(ref.commit)) as Commit
+    expect(commit.output).toMatchObject({ instructions: { library: { name: 'zlib' } } })
   })
 })
 
@@ -237,6 +391,47 @@ describe('unpacking checks the instructions', () => {
     ])
     const strict = new Cairn({ store, strictPackaging: true })
     expect(await codeOf(strict.get(moved.hash))).toBe(ErrorCode.VersionMismatch)
+  })
+
+  it('warns on a serializer version mismatch and through process warnings once by default', async () => {
+    const store = new MemoryStore()
+    const old = { ...jsonSerializer, version: '0' }
+    const ref = await new Cairn({ store, leases: false, serializer: old }).submit(
+      (n: number) => ({
+        rows: Array.from({ length: n }, (_, i) => i),
+      }),
+      300,
+    )
+    const seen: { name: string; code?: string; message: string }[] = []
+    const listener = (w: Error & { code?: string }) =>
+      seen.push({ name: w.name, code: w.code, message: w.message })
+    process.on('warning', listener)
+    try {
+      const reader = new Cairn({ store, leases: false })
+      expect(((await reader.get(ref.commit)) as { rows: number[] }).rows).toHaveLength(300)
+      expect(((await reader.get(ref.commit)) as { rows: number[] }).rows).toHaveLength(300)
+      await new Promise((resolve) => setImmediate(resolve))
+    } finally {
+      process.off('warning', listener)
+    }
+    const mismatches = seen.filter((w) => w.code === 'CAIRN_PACKAGING_MISMATCH')
+    expect(mismatches).toHaveLength(1)
+    expect(mismatches[0]?.message).toContain('serializer 0')
+    const strict = new Cairn({ store, strictPackaging: true })
+    expect(await codeOf(strict.get(ref.commit))).toBe(ErrorCode.VersionMismatch)
+  })
+
+  it('refuses an artifact type the packager does not unpack', async () => {
+    const store = new MemoryStore()
+    const ref = await new Cairn({ store, leases: false, packagers: [pointPackager()] }).submit(
+      (x: number) => new Point(x, 0),
+      1,
+    )
+    const narrowed = { ...pointPackager(), artifactTypes: { pack: ['point'], unpack: ['point/v2'] } }
+    const reader = new Cairn({ store, packagers: [narrowed] })
+    const error = (await reader.get(ref.commit).catch((e: unknown) => e)) as CairnError
+    expect(error.code).toBe(ErrorCode.Unsupported)
+    expect(error.message).toContain('"point"')
   })
 })
 
@@ -338,6 +533,20 @@ describe('bundles', () => {
     expect(await again.load()).toEqual({ w: new Float64Array([2]), b: new Uint8Array([2]) })
     expect(runs).toBe(3)
     expect(await store.getBlob(weights)).toEqual(new Uint8Array(new Float64Array([2]).buffer))
+  })
+
+  it('keeps a "__proto__" key of a bundled record as an own property', async () => {
+    const { cairn } = setup()
+    const ref = await cairn.submit((json: string) => {
+      const record = JSON.parse(json) as Record<string, unknown>
+      record.w = new Int8Array([1])
+      return record
+    }, '{"__proto__": {"polluted": true}, "n": 1}')
+    const back = (await ref.load()) as Record<string, unknown>
+    expect(Object.getPrototypeOf(back)).toBe(Object.prototype)
+    expect(Object.hasOwn(back, '__proto__')).toBe(true)
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+    expect(back.w).toEqual(new Int8Array([1]))
   })
 
   it('verify reports a bundle member that is missing', async () => {

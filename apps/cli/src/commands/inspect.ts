@@ -1,7 +1,7 @@
 import { createWriteStream } from 'node:fs'
 import { Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import type { Commit } from '@cairn/core'
+import { CairnError, type Commit, ErrorCode, notFound } from '@cairn/core'
 import { bytes, duration, paint, relativeTime, table } from '../output.js'
 import { parseCount, parseDuration, parseTags, UsageError } from '../usage.js'
 import type { Command, CommandContext } from './context.js'
@@ -20,6 +20,34 @@ function outputSummary(c: Commit): string {
   if (o.kind === 'bundle') return `bundle of ${o.entries.length} (${o.container})`
   const packager = (o.instructions?.packager as { id?: string } | undefined)?.id
   return `${packager ?? 'blob'} ${o.blob.hash.slice(0, 10)} (${bytes(o.blob.size)})`
+}
+
+type Output = NonNullable<Commit['output']>
+
+/** One line on how a blob was packed: packager and version, the packager's fields, serializer, runtime, library. */
+function packing(o: Extract<Output, { kind: 'blob' }>): string {
+  const i = o.instructions
+  if (!i) return `serializer ${o.serializer}`
+  const { packager, serializer, runtime, library, artifactType, ...own } = i as Record<string, any>
+  const parts = [`${packager?.id} ${packager?.version}`, `${artifactType}`]
+  for (const [k, v] of Object.entries(own)) parts.push(`${k} ${JSON.stringify(v)}`)
+  if (serializer) parts.push(`serializer ${serializer.id} ${serializer.version}`)
+  if (library) parts.push(`library ${library.name} ${library.version}`)
+  if (runtime) parts.push(`${runtime.name} ${runtime.version}`)
+  return parts.join(', ')
+}
+
+/** Every leaf of an output with its path inside bundles (`weights`, `layers.0.w`), for `show`. */
+function members(o: Output, path: string[] = []): [string, Output][] {
+  if (o.kind !== 'bundle') return [[path.join('.'), o]]
+  return o.entries.flatMap(([key, member]) => members(member, [...path, key]))
+}
+
+function leafSummary(o: Output): string {
+  if (o.kind === 'undefined') return 'undefined'
+  if (o.kind === 'inline') return `inline ${JSON.stringify(o.value).slice(0, 40)}`
+  if (o.kind === 'bundle') return `bundle of ${o.entries.length} (${o.container})` // members() flattens these
+  return `${o.blob.hash.slice(0, 10)} (${bytes(o.blob.size)}) ${packing(o)}`
 }
 
 function commitRows(ctx: CommandContext, commits: Commit[]): string {
@@ -80,6 +108,10 @@ export const show: Command = async (ctx) => {
       `${c.task.argsBlob.hash} (${bytes(c.task.argsBlob.size)}, ${c.task.argsBlob.serializer})`,
     )
   field('output', outputSummary(c))
+  if (c.output?.kind === 'blob') field('packed', packing(c.output))
+  if (c.output?.kind === 'bundle') {
+    for (const [path, member] of members(c.output)) field('member', `${path}: ${leafSummary(member)}`)
+  }
   if (c.parent) field('parent', c.parent)
   for (const input of c.inputs) field('input', input)
   for (const [k, val] of Object.entries(c.tags)) field('tag', `${k}=${val}`)
@@ -92,17 +124,20 @@ export const show: Command = async (ctx) => {
 /**
  * Writes the output of a commit: the stored bytes as they are (streamed and verified) to `-o FILE`
  * or a pipe; decoded and pretty-printed on a terminal (or with --json, as the JSON value).
+ * `--member PATH` picks one member of a bundle (the path `show` prints), treated the same way.
  */
 export const get: Command = async (ctx) => {
   const c = await ctx.cairn.show(one(ctx, 'commit hash or prefix'))
   const file = ctx.values.output as string | undefined
+  const member = ctx.values.member as string | undefined
   const raw = file !== undefined || (!process.stdout.isTTY && !ctx.out.json)
   if (c.status !== 'completed' || !c.output) {
     await ctx.cairn.get(c.hash) // throws the coded "failed, no output" error
     return 1
   }
-  if (raw && c.output.kind === 'blob') {
-    const source = ctx.store.openBlob(c.output.blob.hash)
+  const [keys, output] = member === undefined ? [[], c.output] : findMember(c, member)
+  if (raw && output.kind === 'blob') {
+    const source = ctx.store.openBlob(output.blob.hash)
     const sink = file
       ? createWriteStream(file)
       : new Writable({ write: (chunk, _e, cb) => process.stdout.write(chunk, cb) })
@@ -110,11 +145,34 @@ export const get: Command = async (ctx) => {
     return 0
   }
   // Inline values and bundles are printed as JSON (typed arrays and bytes as arrays of numbers).
-  const value = await ctx.cairn.get(c.hash)
+  let value = await ctx.cairn.get(c.hash)
+  for (const key of keys) value = (value as Record<string, unknown>)[key]
   const text = value === undefined ? 'undefined' : JSON.stringify(value, viewsAsArrays, raw ? undefined : 2)
   if (file) await pipeline([text], createWriteStream(file))
   else ctx.out.out(text)
   return 0
+}
+
+/** The bundle member at a dotted path (`weights`, `layers.0.w`): its keys from the root, and its output. */
+function findMember(c: Commit, path: string): [string[], Output] {
+  const found: [string[], Output][] = []
+  const walk = (o: Output, keys: string[]) => {
+    if (keys.length > 0 && keys.join('.') === path) found.push([keys, o])
+    if (o.kind === 'bundle') for (const [key, m] of o.entries) walk(m, [...keys, key])
+  }
+  walk(c.output as Output, [])
+  if (found.length === 1) return found[0] as [string[], Output]
+  if (found.length > 1) {
+    throw new CairnError(ErrorCode.Ambiguous, `member path "${path}" names ${found.length} members`, {
+      details: { commit: c.hash, member: path },
+    })
+  }
+  throw notFound(
+    c.output?.kind === 'bundle'
+      ? `commit ${c.hash.slice(0, 12)} has no member "${path}" (cairn show lists them)`
+      : `commit ${c.hash.slice(0, 12)} is not a bundle; it has no member "${path}"`,
+    { commit: c.hash, member: path },
+  )
 }
 
 function viewsAsArrays(_key: string, value: unknown): unknown {

@@ -5,7 +5,7 @@ import { currentRuntime, mismatchError, mismatches, type PackagingMismatch } fro
 import type { PackagerRegistry } from '../packagers/registry.js'
 import type { CommitOutput } from '../protocols/commit.js'
 import type { BlobRef, JsonValue } from '../protocols/index.js'
-import type { PackInstructions } from '../protocols/packager.js'
+import type { Packager, PackInstructions, PackResult } from '../protocols/packager.js'
 import type { Serializer } from '../protocols/serializer.js'
 import type { Store } from '../protocols/store.js'
 
@@ -71,7 +71,7 @@ export async function packOutput(value: unknown, ctx: PackOutputContext, depth =
     return { output, ...outputIdentity(output) }
   }
   const packager = ctx.packagers.select(value)
-  const packed = packager.pack(value, { serializer: ctx.serializer })
+  const packed = checkPackResult(packager, await packager.pack(value, { serializer: ctx.serializer }))
   const instructions: PackInstructions = {
     ...(packed.instructions ?? {}),
     artifactType: packed.artifactType,
@@ -92,6 +92,35 @@ export async function packOutput(value: unknown, ctx: PackOutputContext, depth =
     hash: blob.hash,
     size: blob.size,
   }
+}
+
+/** A packager's result, refused with a clear error before anything is stored if it is malformed. */
+function checkPackResult(packager: Packager<any>, packed: PackResult): PackResult {
+  const refuse = (what: string) =>
+    invalidArgument(`packager "${packager.id}" returned ${what}`, { packager: packager.id })
+  if (packed === null || typeof packed !== 'object') throw refuse('no result')
+  if (!(packed.bytes instanceof Uint8Array)) throw refuse('bytes that are not a Uint8Array')
+  if (!packager.artifactTypes.pack.includes(packed.artifactType)) {
+    throw refuse(`artifact type ${JSON.stringify(packed.artifactType)}, not one of its artifactTypes.pack`)
+  }
+  if (packed.instructions !== undefined && !isJsonRecord(packed.instructions, 0)) {
+    throw refuse('instructions that are not a JSON record')
+  }
+  return packed
+}
+
+function isJsonRecord(value: unknown, depth: number): boolean {
+  if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype)
+    return false
+  return Object.values(value).every((v) => isJson(v, depth + 1))
+}
+
+function isJson(value: unknown, depth: number): boolean {
+  if (depth > 64) return false
+  if (value === null || typeof value === 'boolean' || typeof value === 'string') return true
+  if (typeof value === 'number') return Number.isFinite(value)
+  if (Array.isArray(value)) return value.every((v) => isJson(v, depth + 1))
+  return isJsonRecord(value, depth)
 }
 
 /** The entries of a plain, dense array or a plain record; undefined for anything else. */
@@ -185,6 +214,13 @@ async function unpackBlob(output: Extract<CommitOutput, { kind: 'blob' }>, ctx: 
     return serializer.decode(await ctx.store.getBlob(output.blob.hash, { signal: ctx.signal }))
   }
   const packager = ctx.packagers.get(instructions.packager.id)
+  if (!packager.artifactTypes.unpack.includes(instructions.artifactType)) {
+    throw new CairnError(
+      ErrorCode.Unsupported,
+      `packager "${packager.id}" does not unpack artifact type ${JSON.stringify(instructions.artifactType)}`,
+      { details: { packager: packager.id, artifactType: instructions.artifactType } },
+    )
+  }
   const serializer = instructions.serializer ? ctx.serializers.get(instructions.serializer.id) : undefined
   if (instructions.serializer && !serializer) throw missingSerializer(instructions.serializer.id)
   for (const mismatch of mismatches(instructions, packager, serializer)) {
@@ -192,7 +228,7 @@ async function unpackBlob(output: Extract<CommitOutput, { kind: 'blob' }>, ctx: 
     ctx.warn(packager.id, mismatch)
   }
   const bytes = await ctx.store.getBlob(output.blob.hash, { signal: ctx.signal })
-  return packager.unpack(bytes, instructions, { serializers: ctx.serializers })
+  return await packager.unpack(bytes, instructions, { serializers: ctx.serializers })
 }
 
 function missingSerializer(id: string): CairnError {

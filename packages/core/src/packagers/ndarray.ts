@@ -28,6 +28,9 @@ const DTYPES: [string, TypedArrayClass][] = [
   ['int64', BigInt64Array],
   ['uint64', BigUint64Array],
 ]
+// Float16Array exists from Node 24 (V8 13.6); where it does, it is `float16`.
+const Float16 = (globalThis as { Float16Array?: TypedArrayClass }).Float16Array
+if (Float16 !== undefined) DTYPES.push(['float16', Float16])
 const BY_CLASS = new Map<unknown, string>(DTYPES.map(([dtype, cls]) => [cls, dtype]))
 const BY_DTYPE = new Map<string, TypedArrayClass>(DTYPES)
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1

@@ -20,25 +20,31 @@ export class PackagerRegistry {
   readonly #byId = new Map<string, Packager<any>>()
 
   constructor(userPackagers: readonly Packager<any>[] = []) {
-    for (const p of userPackagers) assertPackager(p)
-    this.#ordered = [...userPackagers, ...BUILTIN_PACKAGERS]
-    for (const p of this.#ordered) {
-      if (this.#byId.has(p.id)) {
-        if (!BUILTIN_PACKAGERS.includes(p))
-          throw invalidArgument(`two packagers have the id "${p.id}"`, { id: p.id })
-        continue // a user packager with a built-in's id replaces it for unpacking too
-      }
+    for (const p of userPackagers) {
+      assertPackager(p)
+      if (this.#byId.has(p.id)) throw invalidArgument(`two packagers have the id "${p.id}"`, { id: p.id })
       this.#byId.set(p.id, p)
     }
+    // A user packager with a built-in's id replaces it, for packing and unpacking alike (otherwise
+    // the built-in could pack artifacts that the replacement is then asked to unpack).
+    const builtins = BUILTIN_PACKAGERS.filter((p) => !this.#byId.has(p.id))
+    for (const p of builtins) this.#byId.set(p.id, p)
+    this.#ordered = [...userPackagers, ...builtins]
   }
 
-  /** The highest-priority packager that handles `value`; ties go to the earlier one. */
+  /**
+   * The highest-priority packager that handles `value`; ties go to the earlier one. Nothing handles
+   * it only when the default was replaced by one that declines it: `CAIRN_UNSERIALIZABLE`.
+   */
   select(value: unknown): Packager<any> {
     let best: Packager<any> | undefined
     for (const p of this.#ordered) {
       if ((best === undefined || p.priority > best.priority) && accepts(p, value)) best = p
     }
-    return best ?? objectPackager
+    if (best === undefined) {
+      throw new CairnError(ErrorCode.Unserializable, `no packager handles this ${describe(value)}`)
+    }
+    return best
   }
 
   get(id: string): Packager<any> {
@@ -52,6 +58,11 @@ export class PackagerRegistry {
     }
     return p
   }
+}
+
+function describe(value: unknown): string {
+  if (value === null || typeof value !== 'object') return typeof value
+  return (value as object).constructor?.name ?? 'object'
 }
 
 function accepts(p: Packager<any>, value: unknown): boolean {
@@ -72,14 +83,24 @@ function assertPackager(p: unknown): asserts p is Packager<any> {
     typeof q.id === 'string' &&
     /^[a-z0-9][a-z0-9._/-]*$/i.test(q.id) &&
     typeof q.version === 'string' &&
+    typeof q.priority === 'number' &&
     Number.isFinite(q.priority) &&
     typeof q.pack === 'function' &&
     typeof q.unpack === 'function' &&
-    (q.types !== undefined || typeof q.handles === 'function')
+    (q.types !== undefined || typeof q.handles === 'function') &&
+    (q.types === undefined || (Array.isArray(q.types) && q.types.every((c) => typeof c === 'function'))) &&
+    (q.handles === undefined || typeof q.handles === 'function') &&
+    validArtifactTypes(q.artifactTypes)
   if (!ok) {
     throw invalidArgument(
-      'a packager needs an id (letters, digits, . _ / -), a version, a numeric priority, pack, unpack, and types or handles',
+      'a packager needs an id (letters, digits, . _ / -), a version, a finite priority, artifactTypes { pack, unpack }, pack, unpack, and types or handles',
       { id: (q as { id?: unknown })?.id },
     )
   }
+}
+
+function validArtifactTypes(types: unknown): boolean {
+  const t = types as Packager['artifactTypes'] | undefined
+  const list = (l: unknown) => Array.isArray(l) && l.every((x) => typeof x === 'string' && x.length > 0)
+  return typeof t === 'object' && t !== null && list(t.pack) && list(t.unpack)
 }

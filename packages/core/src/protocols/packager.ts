@@ -33,7 +33,12 @@ export interface UnpackContext {
   serializers: ReadonlyMap<string, Serializer>
 }
 
-/** What `pack` returns: the bytes to store as one blob, and the packager's own instructions. */
+/**
+ * What `pack` returns: the bytes to store as one blob, and the packager's own instructions.
+ * Cairn refuses (`CAIRN_INVALID_ARGUMENT`, naming the packager) a result whose `bytes` is not a
+ * `Uint8Array`, whose `artifactType` is not in the packager's `artifactTypes.pack`, or whose
+ * instructions are not JSON.
+ */
 export interface PackResult {
   artifactType: ArtifactType
   bytes: Uint8Array
@@ -56,7 +61,7 @@ export interface Packager<T = unknown> {
   readonly id: string
   /** Bumped when the artifact format changes; a mismatch on unpack warns (or throws in strict mode). */
   readonly version: string
-  /** Higher wins. Built-ins: bytes 50, ndarray 50, text 40, object (the default) 0. */
+  /** Higher wins. Built-ins: bytes 50, ndarray 50, text 40, object (the default) 0. Must be finite. */
   readonly priority: number
   /** Classes whose instances this packager handles. */
   readonly types?: readonly (abstract new (
@@ -70,6 +75,11 @@ export interface Packager<T = unknown> {
   readonly library?: { name: string; version: string }
   /** Whether this packager takes `value` (after the `types` check, if `types` is given). */
   handles?(value: unknown): boolean
-  pack(value: T, context: PackContext): PackResult
-  unpack(bytes: Uint8Array, instructions: PackInstructions, context: UnpackContext): T
+  /** May be async (a compressor, a library with an async encoder). */
+  pack(value: T, context: PackContext): PackResult | Promise<PackResult>
+  /**
+   * Called only for an artifact type listed in `artifactTypes.unpack`. Bytes that are not a valid
+   * artifact must throw `CAIRN_CORRUPT`, never give back a wrong value.
+   */
+  unpack(bytes: Uint8Array, instructions: PackInstructions, context: UnpackContext): T | Promise<T>
 }
