@@ -13,11 +13,17 @@ export { chunksOf, makeCommit, pseudoRandomBytes, pseudoRandomStream, sameCall }
 export type { SuiteReport, SuiteRunner } from './runner.js'
 export { prng } from './serializer-hostile.js'
 export {
+  COMBINED_CATALOGUE,
+  type CompareOptions,
   EDGE_CATALOGUE,
+  PROTO_KEY_PAYLOADS,
+  REFUSED_CATALOGUE,
+  type RefusedSample,
   type Sample,
   type SerializerSuiteOptions,
   serializerSuite,
   VALUE_CATALOGUE,
+  valueDifference,
 } from './serializer-suite.js'
 export type { StoreHarness, StoreOracle, StoreSuiteOptions } from './store-harness.js'
 export { storeSuite } from './store-suite.js'

@@ -1,10 +1,13 @@
-import { pseudoRandomBytes } from './fixtures.js'
-
 export interface HostileCase {
   label: string
   bytes: Uint8Array
-  /** Only a coded error is acceptable (no value): truncations and nesting bombs. */
-  mustRefuse: boolean
+  /**
+   * What a decoded value must be. `refuse`: only a coded error is acceptable (nesting bombs, adapter
+   * inputs that must be refused). `truncation`: a coded error, or — when the prefix happens to be a
+   * complete encoding itself — a value that encodes back to exactly these bytes. `any`: a value or a
+   * coded error.
+   */
+  expect: 'refuse' | 'truncation' | 'any'
 }
 
 /** A small seeded PRNG (mulberry32), so a failing case can be reproduced from its label. */
@@ -19,15 +22,28 @@ export function prng(seed: number): () => number {
   }
 }
 
-/** Every strict prefix of a valid encoding (evenly spaced cuts for long ones): never a complete value. */
-export function truncations(label: string, encoded: Uint8Array, maxCuts = 512): HostileCase[] {
-  const cuts: number[] = []
-  if (encoded.byteLength <= maxCuts) for (let cut = 0; cut < encoded.byteLength; cut++) cuts.push(cut)
-  else for (let i = 0; i < maxCuts; i++) cuts.push(Math.floor((i * encoded.byteLength) / maxCuts))
-  return cuts.map((cut) => ({
-    label: `${label} cut at ${cut}`,
+function randomBytes(random: () => number, length: number): Uint8Array {
+  const bytes = new Uint8Array(length)
+  for (let i = 0; i < length; i++) bytes[i] = Math.floor(random() * 256)
+  return bytes
+}
+
+/**
+ * Strict prefixes of a valid encoding: every one up to `allBelow` bytes; for longer encodings
+ * `spaced` evenly spaced cuts plus the last 8, where a decoder that forgets a final length check slips.
+ */
+export function truncations(label: string, encoded: Uint8Array, allBelow = 512, spaced = 64): HostileCase[] {
+  const n = encoded.byteLength
+  const cuts = new Set<number>()
+  if (n <= allBelow) for (let cut = 0; cut < n; cut++) cuts.add(cut)
+  else {
+    for (let i = 0; i < spaced; i++) cuts.add(Math.floor((i * n) / spaced))
+    for (let cut = Math.max(0, n - 8); cut < n; cut++) cuts.add(cut)
+  }
+  return [...cuts].map((cut) => ({
+    label: `${label}, cut to ${cut} of ${n} bytes`,
     bytes: encoded.slice(0, cut),
-    mustRefuse: true,
+    expect: 'truncation',
   }))
 }
 
@@ -40,7 +56,7 @@ export function bitFlips(label: string, encoded: Uint8Array, count: number, seed
     const bit = Math.floor(random() * 8)
     const bytes = encoded.slice()
     bytes[at] = (bytes[at] as number) ^ (1 << bit)
-    return { label: `${label} bit ${bit} of byte ${at} flipped`, bytes, mustRefuse: false }
+    return { label: `${label}, bit ${bit} of byte ${at} flipped (seed ${seed})`, bytes, expect: 'any' }
   })
 }
 
@@ -54,7 +70,7 @@ export function oversizedHeaders(label: string, encoded: Uint8Array, positions =
     for (const fill of [0xff, 0x7f]) {
       const bytes = encoded.slice()
       for (let i = at; i < Math.min(at + 4, bytes.byteLength); i++) bytes[i] = fill
-      cases.push({ label: `${label} 0x${fill.toString(16)} run at ${at}`, bytes, mustRefuse: false })
+      cases.push({ label: `${label}, 0x${fill.toString(16)} run at byte ${at}`, bytes, expect: 'any' })
     }
   }
   return cases
@@ -62,9 +78,31 @@ export function oversizedHeaders(label: string, encoded: Uint8Array, positions =
 
 /** Seeded random buffers of 1 to 64 bytes. */
 export function randomBuffers(count: number, seed: number): HostileCase[] {
-  return Array.from({ length: count }, (_, i) => ({
-    label: `random buffer ${i} (seed ${seed + i})`,
-    bytes: pseudoRandomBytes(1 + (i % 64), seed + i),
-    mustRefuse: false,
-  }))
+  return Array.from({ length: count }, (_, i) => {
+    const random = prng(seed + i)
+    return {
+      label: `random buffer ${i} (seed ${seed + i})`,
+      bytes: randomBytes(random, 1 + Math.floor(random() * 64)),
+      expect: 'any',
+    }
+  })
+}
+
+/**
+ * A valid start (1 to 16 bytes of one of `encodings`: magic numbers, headers, the first tags) and a
+ * random tail: random input that gets past a format's first check.
+ */
+export function randomTails(count: number, seed: number, encodings: Uint8Array[]): HostileCase[] {
+  const bases = encodings.filter((e) => e.byteLength > 1)
+  if (bases.length === 0) return []
+  return Array.from({ length: count }, (_, i) => {
+    const random = prng(seed + 7919 * (i + 1))
+    const base = bases[Math.floor(random() * bases.length)] as Uint8Array
+    const keep = 1 + Math.floor(random() * Math.min(16, base.byteLength - 1))
+    const tail = randomBytes(random, 1 + Math.floor(random() * 48))
+    const bytes = new Uint8Array(keep + tail.byteLength)
+    bytes.set(base.subarray(0, keep))
+    bytes.set(tail, keep)
+    return { label: `random tail ${i} after ${keep} valid bytes (seed ${seed})`, bytes, expect: 'any' }
+  })
 }

@@ -1,13 +1,6 @@
-import {
-  createMemoryBacking,
-  ErrorCode,
-  InlineExecutor,
-  jsonSerializer,
-  MemoryStore,
-  type Serializer,
-} from '@cairn/core'
+import { createMemoryBacking, ErrorCode, InlineExecutor, MemoryStore } from '@cairn/core'
 import { describe, expect, it } from 'vitest'
-import { executorSuite, serializerSuite, storeSuite } from '../src/index.js'
+import { executorSuite, storeSuite } from '../src/index.js'
 import { brokenStores } from './broken/broken-stores.js'
 import { collectingRunner } from './collecting-runner.js'
 import { memoryHarness } from './memory-harness.js'
@@ -61,97 +54,7 @@ describe('the store suite can fail', () => {
   }
 })
 
-describe('the serializer and executor suites can fail', () => {
-  it('catches a JSON serializer that turns a Map into {}', async () => {
-    const lossy: Serializer = {
-      ...jsonSerializer,
-      encode: (value) => new TextEncoder().encode(JSON.stringify(value) ?? 'null'),
-    }
-    const runner = collectingRunner()
-    serializerSuite(runner, { name: 'lossy', factory: () => lossy, randomInputs: 50 })
-    const results = await runner.run()
-    const refusal = [...results].find(([test]) => test.includes('refuses (never silently changes)'))
-    expect(refusal?.[1]).toMatch(/silently changed|must be refused/)
-    const healthy = collectingRunner()
-    serializerSuite(healthy, { name: 'json', factory: () => jsonSerializer, randomInputs: 50 })
-    expect([...(await healthy.run())].filter(([, e]) => e)).toEqual([])
-  })
-
-  /** JSON serializers that each break one hostile-input rule, and the message the suite must give. */
-  const jsonBomb = (depth: number) => new TextEncoder().encode(`${'['.repeat(depth)}${']'.repeat(depth)}`)
-  const parse = (bytes: Uint8Array) => jsonSerializer.decode(bytes)
-  const brokenSerializers: [breaks: string, decode: (bytes: Uint8Array) => unknown, message: RegExp][] = [
-    [
-      'merges decoded objects with plain assignment (prototype pollution)',
-      (bytes) => {
-        const merge = (target: Record<string, any>, source: Record<string, any>) => {
-          for (const key in source) {
-            if (source[key] && typeof source[key] === 'object') {
-              target[key] ??= {}
-              merge(target[key], source[key])
-            } else target[key] = source[key]
-          }
-          return target
-        }
-        const value = JSON.parse(new TextDecoder().decode(bytes))
-        return value && typeof value === 'object' ? merge({}, value) : value
-      },
-      /polluted|foreign prototype|own data key/,
-    ],
-    [
-      'answers garbage with null instead of an error',
-      (bytes) => {
-        try {
-          return parse(bytes)
-        } catch {
-          return null
-        }
-      },
-      /instead of a coded error/,
-    ],
-    [
-      'throws a bare RangeError on deep nesting',
-      (bytes) => {
-        if (bytes.byteLength > 10_000 && bytes[0] === 0x5b)
-          throw new RangeError('Maximum call stack size exceeded')
-        return parse(bytes)
-      },
-      /uncoded error/,
-    ],
-    [
-      'spins on a nesting bomb',
-      (bytes) => {
-        if (bytes.byteLength > 10_000 && bytes[0] === 0x5b) {
-          const until = performance.now() + 120
-          while (performance.now() < until) {
-            // busy: a decoder that does unbounded work
-          }
-        }
-        return parse(bytes)
-      },
-      /took \d+ ms/,
-    ],
-  ]
-  for (const [breaks, decode, message] of brokenSerializers) {
-    it(`catches a serializer that ${breaks}`, async () => {
-      const runner = collectingRunner()
-      const broken: Serializer = { ...jsonSerializer, decode }
-      try {
-        serializerSuite(runner, {
-          name: 'broken',
-          factory: () => broken,
-          randomInputs: 50,
-          nestingBomb: jsonBomb,
-          maxDecodeMs: 100,
-        })
-        const failures = [...(await runner.run())].filter(([, error]) => error !== undefined)
-        expect(failures.map(([, error]) => String(error)).join('\n')).toMatch(message)
-      } finally {
-        delete (Object.prototype as Record<string, unknown>).polluted
-      }
-    })
-  }
-
+describe('the executor suite can fail', () => {
   it('catches an executor that wraps errors and runs aborted jobs', async () => {
     const inner = new InlineExecutor()
     const sloppy = {

@@ -74,11 +74,12 @@ function assertExactJson(value: unknown, path: string, ancestors: Set<object>): 
   }
   const proto = Object.getPrototypeOf(obj) as object | null
   const isArray = Array.isArray(obj)
-  if (isArray ? proto !== Array.prototype : proto !== Object.prototype && proto !== null) {
-    throw refusal(
-      path,
-      `${proto === null ? 'object' : kindName(obj, proto)} is not JSON; ${FOR_RICHER_VALUES}`,
-    )
+  if (proto === null) {
+    // JSON.parse gives every object Object.prototype: `'toString' in decoded` would change.
+    throw refusal(path, `a null-prototype object would come back with Object.prototype; ${FOR_RICHER_VALUES}`)
+  }
+  if (isArray ? proto !== Array.prototype : proto !== Object.prototype) {
+    throw refusal(path, `${kindName(obj, proto)} is not JSON; ${FOR_RICHER_VALUES}`)
   }
   if (hasToJSON(obj, proto)) throw refusal(path, 'objects with toJSON are not encoded exactly')
   ancestors.add(obj)
@@ -127,7 +128,8 @@ function assertExactObject(obj: object, path: string, ancestors: Set<object>): v
  * - `encode` refuses, with `CAIRN_UNSERIALIZABLE` and a message starting with the path
  *   (`$.a[2].b: Map is not JSON; …`), every value JSON would silently change: `undefined`, NaN,
  *   ±Infinity, -0, BigInt, functions, symbols, class instances (Date, Map, Set, typed arrays,
- *   RegExp, Error, your own classes), objects with `toJSON`, accessor, non-enumerable and symbol
+ *   RegExp, Error, your own classes), null-prototype objects (they would come back with
+ *   `Object.prototype`), objects with `toJSON`, accessor, non-enumerable and symbol
  *   properties, array holes and extra array properties, cycles, strings with lone surrogates, and
  *   nesting deeper than `JSON_MAX_DEPTH`. Shared (non-cyclic) references are fine.
  * - Output is UTF-8 JSON with no whitespace and keys in the object's own order (insertion order,

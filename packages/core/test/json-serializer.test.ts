@@ -111,15 +111,20 @@ describe('jsonSerializer.encode accepts exactly-representable values', () => {
     expect(new TextDecoder().decode(jsonSerializer.encode({ b: 1, a: [2] }))).toBe('{"b":1,"a":[2]}')
   })
 
-  it('accepts shared (non-cyclic) references and null-prototype objects', () => {
+  it('accepts shared (non-cyclic) references, as copies', () => {
     const shared = { s: 1 }
     expect(jsonSerializer.decode(jsonSerializer.encode([shared, { again: shared }, shared]))).toEqual([
       { s: 1 },
       { again: { s: 1 } },
       { s: 1 },
     ])
+  })
+
+  it('refuses null-prototype objects, which would come back with Object.prototype', () => {
     const bare = Object.assign(Object.create(null), { k: 'v' })
-    expect(jsonSerializer.decode(jsonSerializer.encode(bare))).toEqual({ k: 'v' })
+    const refusal = refusalOf(() => jsonSerializer.encode({ a: [bare] }))
+    expect(refusal.code).toBe(ErrorCode.Unserializable)
+    expect(refusal.message).toMatch(/^\$\.a\[0\]: a null-prototype object/)
   })
 
   it(`accepts ${JSON_MAX_DEPTH} levels of nesting and refuses one more with a coded error`, () => {
