@@ -1,4 +1,5 @@
-import { mkdirSync, renameSync } from 'node:fs'
+import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs'
+import type { FileHandle } from 'node:fs/promises'
 import { open as openFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import {
@@ -39,6 +40,9 @@ import {
 } from '@cairn/core'
 import Database from 'better-sqlite3'
 import { BlobFiles } from './blob-files.js'
+import { plainBytes, readWhole, readWholeAsync } from './blob-reads.js'
+import { FIND_BY_FINGERPRINT, type ListCursor, listCommitsStatement } from './commit-queries.js'
+import { CommitRows } from './commit-rows.js'
 import { prepareDatabase } from './schema.js'
 
 export interface SqliteStoreOptions {
@@ -59,6 +63,8 @@ const CAPABILITIES: StoreCapabilities = {
 }
 const PAGE = 256
 const MAX_AMBIGUOUS_CANDIDATES = 20
+/** Blob files up to this size are read synchronously. */
+const SYNC_READ_BYTES = 1024 * 1024
 /** Free pages above this are handed back to the file system after deletes. */
 const VACUUM_THRESHOLD_PAGES = 256
 
@@ -75,13 +81,29 @@ export class SqliteStore implements Store {
   readonly inlineBlobBytes: number
   readonly #db: Database.Database
   readonly #files: BlobFiles
+  readonly #commits = new CommitRows()
+  /** The database file's identity when opened: a write checks it is still the file at `path`. */
+  readonly #identity: FileIdentity
+  /** One IMMEDIATE-capable transaction wrapper, made once (making one per call costs a few µs). */
+  readonly #transaction: Database.Transaction<(body: () => unknown) => unknown>
   #closed = false
 
-  private constructor(path: string, db: Database.Database, files: BlobFiles, inlineBlobBytes: number) {
+  private constructor(
+    path: string,
+    db: Database.Database,
+    identity: FileIdentity,
+    files: BlobFiles,
+    inlineBlobBytes: number,
+  ) {
     this.path = path
     this.#db = db
+    this.#identity = identity
     this.#files = files
     this.inlineBlobBytes = inlineBlobBytes
+    this.#transaction = db.transaction((body: () => unknown) => {
+      this.#assertSameFile()
+      return body()
+    })
   }
 
   static async open(options: SqliteStoreOptions): Promise<SqliteStore> {
@@ -101,7 +123,9 @@ export class SqliteStore implements Store {
       mkdirSync(dirname(path), { recursive: true })
       db = new Database(path)
       prepareDatabase(db, busy)
-      return new SqliteStore(path, db, new BlobFiles(`${path}.blobs`), inline)
+      const identity = fileIdentity(path)
+      if (identity === undefined) throw new Error('the database file disappeared while being opened')
+      return new SqliteStore(path, db, identity, new BlobFiles(`${path}.blobs`), inline)
     } catch (error) {
       db?.close()
       if (CairnError.isInstance(error)) throw error
@@ -119,6 +143,29 @@ export class SqliteStore implements Store {
       this.#statements.set(sql, statement)
     }
     return statement
+  }
+
+  /**
+   * Runs `body` in one `BEGIN IMMEDIATE` transaction: the write lock is taken before anything is read,
+   * so a read-check-write (CAS, put-if-absent) is atomic across processes, and a writer waits up to
+   * `busyTimeoutMs` for another instead of failing on a stale snapshot.
+   */
+  #write<T>(what: string, body: () => T): T {
+    return this.#run(what, () => this.#transaction.immediate(body) as T)
+  }
+
+  /**
+   * SQLite keeps writing to a database file that was deleted (or renamed over) while open, and the
+   * writes would be lost with it: a write checks first that `path` is still the file it opened.
+   */
+  #assertSameFile(): void {
+    const now = fileIdentity(this.path)
+    if (now === undefined || now.dev !== this.#identity.dev || now.ino !== this.#identity.ino) {
+      throw backendError(
+        `the database file ${this.path} was ${now === undefined ? 'deleted' : 'replaced'} while open; reopen the store`,
+        new Error(now === undefined ? 'ENOENT' : 'file identity changed'),
+      )
+    }
   }
 
   #check(opts: OpOptions | undefined): void {
@@ -159,7 +206,7 @@ export class SqliteStore implements Store {
   #storeBytes(hash: Hash, bytes: Uint8Array): void {
     if (this.#has(hash)) return
     if (bytes.byteLength <= this.inlineBlobBytes) {
-      this.#run('putBlob', () =>
+      this.#write('putBlob', () =>
         this.#sql('INSERT OR IGNORE INTO blobs (hash, size, data) VALUES (?, ?, ?)').run(
           hash,
           bytes.byteLength,
@@ -179,15 +226,11 @@ export class SqliteStore implements Store {
    */
   #publishFile(temp: string, hash: Hash, size: number): void {
     try {
-      this.#run('putBlob', () =>
-        this.#db
-          .transaction(() => {
-            if (this.#sql('SELECT 1 FROM blobs WHERE hash = ?').get(hash) !== undefined) return
-            this.#files.publishSync(temp, hash)
-            this.#sql('INSERT INTO blobs (hash, size, data) VALUES (?, ?, NULL)').run(hash, size)
-          })
-          .immediate(),
-      )
+      this.#write('putBlob', () => {
+        if (this.#sql('SELECT 1 FROM blobs WHERE hash = ?').get(hash) !== undefined) return
+        this.#files.publishSync(temp, hash)
+        this.#sql('INSERT INTO blobs (hash, size, data) VALUES (?, ?, NULL)').run(hash, size)
+      })
     } finally {
       this.#files.removeSync(temp) // already moved, unless the blob was there or something failed
     }
@@ -202,7 +245,7 @@ export class SqliteStore implements Store {
     const hasher = createHasher()
     const held: Uint8Array[] = []
     let size = 0
-    let temp: { path: string; handle: Awaited<ReturnType<typeof openFile>> } | undefined
+    let temp: { path: string; handle: FileHandle } | undefined
     try {
       let index = 0
       for await (const chunk of data) {
@@ -216,8 +259,7 @@ export class SqliteStore implements Store {
           continue
         }
         if (temp === undefined) {
-          const path = this.#files.tempPath()
-          temp = { path, handle: await this.#run('putBlob', () => openFile(path, 'w')) }
+          temp = await this.#files.openTemp()
           for (const earlier of held.splice(0)) await temp.handle.write(earlier)
         }
         await temp.handle.write(piece)
@@ -262,7 +304,7 @@ export class SqliteStore implements Store {
     assertHash(hash)
     const row = this.#row(hash)
     if (row === undefined) throw notFound(`blob ${hash} not found`, { hash })
-    const bytes = row.data !== null ? new Uint8Array(row.data) : await this.#readFileOf(hash)
+    const bytes = row.data !== null ? plainBytes(row.data) : await this.#readFileOf(hash, row.size)
     const actual = sha256Hex(bytes)
     if (actual !== hash || bytes.byteLength !== row.size) {
       throw corrupt(`blob ${hash} does not match its hash (${actual})`, { hash, actual })
@@ -276,46 +318,75 @@ export class SqliteStore implements Store {
     const range = blobRangeOptions(opts)
     const row = this.#row(hash)
     if (row === undefined) throw notFound(`blob ${hash} not found`, { hash })
-    const source = row.data !== null ? [new Uint8Array(row.data)] : this.#fileChunks(hash)
+    const source = row.data !== null ? [plainBytes(row.data)] : this.#fileChunks(hash)
     yield* verifiedRange(source, { hash, size: row.size }, range, () => this.#check(opts))
   }
 
   /**
-   * Opens a blob's file. A file missing under an existing row may be mid-delete, or deleted and put
-   * back, by another process, so it is looked for again; a row gone means the blob was deleted (not
-   * found), a row that stays without its file is corruption.
+   * Opens a blob's file with `open`. A file missing under an existing row may be mid-delete, or
+   * deleted and put back, by another process, so it is looked for again; a row gone means the blob
+   * was deleted (not found), a row that stays without its file is corruption.
    */
-  async #openFileOf(hash: Hash): Promise<Awaited<ReturnType<typeof openFile>>> {
+  async #openFileOf<T>(hash: Hash, open: (path: string) => T | Promise<T>): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await openFile(this.#files.path(hash), 'r')
+        return await open(this.#files.path(hash))
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
           throw backendError(`sqlite read of blob ${hash} failed: ${(error as Error).message}`, error)
         }
         // A delete in another process unlinks the file before its transaction commits: wait for the
         // write lock (an empty IMMEDIATE transaction), so the row read next is settled.
-        this.#run('read', () => this.#db.transaction(() => {}).immediate())
+        this.#write('read', () => {})
         if (!this.#has(hash)) throw notFound(`blob ${hash} not found (deleted while being read)`, { hash })
         if (attempt >= 4) throw corrupt(`blob ${hash} has lost its file`, { hash })
       }
     }
   }
 
-  async #readFileOf(hash: Hash): Promise<Uint8Array> {
-    const handle = await this.#openFileOf(hash)
+  /**
+   * Reads a blob file whole into one buffer of the recorded size. Up to 1 MiB synchronously, like
+   * SQLite's own reads (a few µs, where each thread-pool round trip of an async read costs more than
+   * the read); larger files with one async read call for the lot (`readFile` makes one per 512 KiB,
+   * then a copy). A file longer or shorter than its row says is CAIRN_CORRUPT.
+   */
+  async #readFileOf(hash: Hash, size: number): Promise<Uint8Array> {
+    const bytes = new Uint8Array(size)
+    let read: { offset: number; beyond: number }
     try {
-      return new Uint8Array(await handle.readFile())
+      if (size <= SYNC_READ_BYTES) {
+        const fd = await this.#openFileOf(hash, (path) => openSync(path, 'r'))
+        try {
+          read = readWhole(bytes, (buffer, offset, length, position) =>
+            readSync(fd, buffer, offset, length, position),
+          )
+        } finally {
+          closeSync(fd)
+        }
+      } else {
+        const handle = await this.#openFileOf(hash, (path) => openFile(path, 'r'))
+        try {
+          read = await readWholeAsync(bytes, async (buffer, offset, length, position) => {
+            return (await handle.read(buffer, offset, length, position)).bytesRead
+          })
+        } finally {
+          await handle.close()
+        }
+      }
     } catch (error) {
+      if (CairnError.isInstance(error)) throw error
       throw backendError(`sqlite read of blob ${hash} failed: ${(error as Error).message}`, error)
-    } finally {
-      await handle.close()
     }
+    if (read.offset < size || read.beyond > 0) {
+      const wrong = read.offset < size ? 'shorter' : 'longer'
+      throw corrupt(`blob ${hash}'s file is ${wrong} than its ${size} bytes`, { hash })
+    }
+    return bytes
   }
 
   /** A blob file's chunks, 1 MiB at a time; an I/O error is CAIRN_BACKEND. */
   async *#fileChunks(hash: Hash): AsyncGenerator<Uint8Array> {
-    const handle = await this.#openFileOf(hash)
+    const handle = await this.#openFileOf(hash, (path) => openFile(path, 'r'))
     try {
       for (;;) {
         const buffer = new Uint8Array(1024 * 1024)
@@ -346,45 +417,48 @@ export class SqliteStore implements Store {
   async deleteBlob(hash: Hash, opts?: OpOptions): Promise<void> {
     this.#check(opts)
     assertHash(hash)
-    const removed = this.#run('deleteBlob', () =>
-      this.#db
-        .transaction(() => {
-          const row = this.#sql('SELECT data IS NULL AS external FROM blobs WHERE hash = ?').get(hash) as
-            | { external: number }
-            | undefined
-          if (row === undefined) return undefined
-          this.#sql('DELETE FROM blobs WHERE hash = ?').run(hash)
-          if (row.external) this.#files.removeSync(this.#files.path(hash))
-          return row
-        })
-        .immediate(),
-    )
+    const removed = this.#write('deleteBlob', () => {
+      const row = this.#sql('SELECT data IS NULL AS external FROM blobs WHERE hash = ?').get(hash) as
+        | { external: number }
+        | undefined
+      if (row === undefined) return undefined
+      this.#sql('DELETE FROM blobs WHERE hash = ?').run(hash)
+      if (row.external) this.#files.removeSync(this.#files.path(hash))
+      return row
+    })
     if (removed && !removed.external) this.#giveBackSpace()
   }
 
+  /** Once enough pages are free, hands them back to the file system (the file shrinks). */
   #giveBackSpace(): void {
-    const free = this.#db.pragma('freelist_count', { simple: true }) as number
-    if (free > VACUUM_THRESHOLD_PAGES) this.#run('vacuum', () => this.#db.pragma('incremental_vacuum'))
+    this.#run('vacuum', () => {
+      const free = this.#db.pragma('freelist_count', { simple: true }) as number
+      if (free > VACUUM_THRESHOLD_PAGES) this.#db.pragma('incremental_vacuum')
+    })
   }
 
+  /**
+   * Moves the row to the quarantine table and the file (if any) to `quarantine/`, in one IMMEDIATE
+   * transaction like a delete. A row whose file is already gone is moved all the same: `hasBlob` is
+   * false afterwards, so the blob can be put again.
+   */
   async quarantineBlob(hash: Hash, opts?: OpOptions): Promise<void> {
     this.#check(opts)
     assertHash(hash)
-    const row = this.#row(hash)
-    if (row === undefined) return
-    if (row.data === null) {
-      this.#run('quarantineBlob', () => renameSync(this.#files.path(hash), this.#files.quarantinePath(hash)))
-    }
-    this.#run('quarantineBlob', () =>
-      this.#db
-        .transaction(() => {
-          this.#db
-            .prepare('INSERT OR REPLACE INTO quarantine (hash, size, data, at) VALUES (?, ?, ?, ?)')
-            .run(hash, row.size, row.data, Date.now())
-          this.#sql('DELETE FROM blobs WHERE hash = ?').run(hash)
-        })
-        .immediate(),
-    )
+    this.#write('quarantineBlob', () => {
+      const row = this.#sql('SELECT size, data FROM blobs WHERE hash = ?').get(hash) as
+        | { size: number; data: Buffer | null }
+        | undefined
+      if (row === undefined) return
+      if (row.data === null) this.#files.quarantineSync(hash)
+      this.#sql('INSERT OR REPLACE INTO quarantine (hash, size, data, at) VALUES (?, ?, ?, ?)').run(
+        hash,
+        row.size,
+        row.data,
+        Date.now(),
+      )
+      this.#sql('DELETE FROM blobs WHERE hash = ?').run(hash)
+    })
   }
 
   async *listBlobs(opts?: OpOptions): AsyncIterable<BlobRef> {
@@ -394,9 +468,10 @@ export class SqliteStore implements Store {
       const rows = this.#run(
         'listBlobs',
         () =>
-          this.#db
-            .prepare('SELECT hash, size FROM blobs WHERE hash > ? ORDER BY hash LIMIT ?')
-            .all(after, PAGE) as BlobRef[],
+          this.#sql('SELECT hash, size FROM blobs WHERE hash > ? ORDER BY hash LIMIT ?').all(
+            after,
+            PAGE,
+          ) as BlobRef[],
       )
       for (const row of rows) {
         this.#check(opts)
@@ -414,95 +489,112 @@ export class SqliteStore implements Store {
     assertStorableCommit(commit)
     const json = JSON.stringify(commit)
     const c = JSON.parse(json) as Commit
-    this.#run('putCommit', () =>
-      this.#db
-        .transaction(() => {
-          const inserted = this.#db
-            .prepare(
-              'INSERT OR IGNORE INTO commits (hash, fingerprint, func, status, created_at, json) VALUES (?, ?, ?, ?, ?, ?)',
-            )
-            .run(c.hash, c.fingerprint, c.task.name, c.status, c.createdAt, json)
-          if (inserted.changes === 0) return
-          const tag = this.#sql('INSERT INTO tags (hash, key, value) VALUES (?, ?, ?)')
-          for (const [key, value] of Object.entries(c.tags)) tag.run(c.hash, key, value)
-        })
-        .immediate(),
+    const inserted = this.#write('putCommit', () => {
+      const { changes } = this.#sql(
+        'INSERT OR IGNORE INTO commits (hash, fingerprint, func, status, created_at, json) VALUES (?, ?, ?, ?, ?, ?)',
+      ).run(c.hash, c.fingerprint, c.task.name, c.status, c.createdAt, json)
+      if (changes === 0) return false
+      const tag = this.#sql('INSERT INTO tags (hash, key, value, created_at) VALUES (?, ?, ?, ?)')
+      for (const [key, value] of Object.entries(c.tags)) tag.run(c.hash, key, value, c.createdAt)
+      return true
+    })
+    // Checked by assertStorableCommit just now: the first hit on it need not hash it again.
+    if (inserted) this.#commits.remember(c.hash, json)
+  }
+
+  #rowByHash(hash: string): { hash: string; json: string } | undefined {
+    return this.#run(
+      'read commits',
+      () =>
+        this.#sql('SELECT hash, json FROM commits WHERE hash = ?').get(hash) as
+          | { hash: string; json: string }
+          | undefined,
     )
   }
 
-  #json(sql: string, ...params: unknown[]): Commit | undefined {
-    const row = this.#run('read commits', () => this.#sql(sql).get(...params) as { json: string } | undefined)
-    return row === undefined ? undefined : (JSON.parse(row.json) as Commit)
-  }
-
+  /** By full hash or unique prefix; a commit whose row does not hash to it is CAIRN_CORRUPT. */
   async getCommit(hashOrPrefix: string, opts?: OpOptions): Promise<Commit | undefined> {
     this.#check(opts)
     assertHashPrefix(hashOrPrefix)
-    if (hashOrPrefix.length === 64) return this.#json('SELECT json FROM commits WHERE hash = ?', hashOrPrefix)
-    const matches = this.#run('getCommit', () =>
-      (
-        this.#db
-          .prepare('SELECT hash FROM commits WHERE hash >= ? AND hash < ? ORDER BY hash LIMIT ?')
-          .all(hashOrPrefix, `${hashOrPrefix}g`, MAX_AMBIGUOUS_CANDIDATES) as { hash: string }[]
-      ).map((r) => r.hash),
-    )
-    if (matches.length > 1) {
-      const { count } = this.#db
-        .prepare('SELECT count(*) AS count FROM commits WHERE hash >= ? AND hash < ?')
-        .get(hashOrPrefix, `${hashOrPrefix}g`) as { count: number }
-      throw new CairnError(
-        ErrorCode.Ambiguous,
-        `prefix ${hashOrPrefix} matches ${count} commits: ${matches.slice(0, 3).join(', ')}${count > 3 ? ', …' : ''}`,
-        { details: { prefix: hashOrPrefix, count, candidates: matches } },
+    let hash: string | undefined = hashOrPrefix
+    if (hashOrPrefix.length < 64) {
+      // Hex prefixes: every hash starting with `prefix` lies in [prefix, prefix + 'g'), a PK range.
+      const range = [hashOrPrefix, `${hashOrPrefix}g`]
+      const matches = this.#run('getCommit', () =>
+        (
+          this.#sql('SELECT hash FROM commits WHERE hash >= ? AND hash < ? ORDER BY hash LIMIT ?').all(
+            ...range,
+            MAX_AMBIGUOUS_CANDIDATES,
+          ) as { hash: string }[]
+        ).map((r) => r.hash),
       )
+      if (matches.length > 1) {
+        const { count } = this.#run(
+          'getCommit',
+          () =>
+            this.#sql('SELECT count(*) AS count FROM commits WHERE hash >= ? AND hash < ?').get(...range) as {
+              count: number
+            },
+        )
+        throw new CairnError(
+          ErrorCode.Ambiguous,
+          `prefix ${hashOrPrefix} matches ${count} commits: ${matches.slice(0, 3).join(', ')}${count > 3 ? ', …' : ''}`,
+          { details: { prefix: hashOrPrefix, count, candidates: matches } },
+        )
+      }
+      hash = matches[0]
+      if (hash === undefined) return undefined
     }
-    const only = matches[0]
-    return only === undefined ? undefined : this.#json('SELECT json FROM commits WHERE hash = ?', only)
+    const row = this.#rowByHash(hash)
+    return row === undefined ? undefined : this.#commits.exact(row.hash, row.json)
   }
 
+  /**
+   * One indexed read (the newest completed commit of the fingerprint). A row that does not hash to
+   * its commit is passed over for the next newest, as FsStore does: a hit never serves a damaged commit.
+   */
   async findByFingerprint(fingerprint: string, opts?: OpOptions): Promise<Commit | undefined> {
     this.#check(opts)
     if (typeof fingerprint !== 'string') {
       throw invalidArgument('fingerprint must be a string', { type: typeof fingerprint })
     }
-    return this.#json(
-      "SELECT json FROM commits WHERE fingerprint = ? AND status = 'completed' ORDER BY created_at DESC, hash DESC LIMIT 1",
-      fingerprint,
+    const newest = this.#run(
+      'findByFingerprint',
+      () =>
+        this.#sql(`${FIND_BY_FINGERPRINT} LIMIT 1`).get(fingerprint) as
+          | { hash: string; json: string }
+          | undefined,
     )
+    if (newest === undefined) return undefined
+    const commit = this.#commits.verified(newest.hash, newest.json)
+    if (commit !== undefined) return commit
+    const rows = this.#run(
+      'findByFingerprint',
+      () => this.#sql(FIND_BY_FINGERPRINT).all(fingerprint) as { hash: string; json: string }[],
+    )
+    for (const row of rows) {
+      const next = this.#commits.verified(row.hash, row.json)
+      if (next !== undefined) return next
+    }
+    return undefined
   }
 
-  /** Pages of 256 by keyset (`(created_at, hash) <` the last row), so no statement stays open across a yield. */
+  /** Pages of 256 through the index of the most selective filter (see `listCommitsStatement`). */
   async *listCommits(query?: CommitQuery, opts?: OpOptions): AsyncIterable<Commit> {
     this.#check(opts)
     const q = assertCommitQuery(query)
     let remaining = q.limit ?? Number.POSITIVE_INFINITY
     if (remaining === 0) return
-    const where: string[] = []
-    const params: unknown[] = []
-    if (q.fingerprint !== undefined) where.push('fingerprint = ?') && params.push(q.fingerprint)
-    if (q.func !== undefined) where.push('func = ?') && params.push(q.func)
-    if (q.status !== undefined) where.push('status = ?') && params.push(q.status)
-    if (q.before !== undefined) where.push('created_at < ?') && params.push(q.before)
-    for (const [key, value] of Object.entries(q.tags ?? {})) {
-      where.push('EXISTS (SELECT 1 FROM tags t WHERE t.hash = commits.hash AND t.key = ? AND t.value = ?)')
-      params.push(key, value)
-    }
-    let cursor: { createdAt: number; hash: string } | undefined
+    let cursor: ListCursor | undefined
     for (;;) {
-      const clauses = cursor === undefined ? where : [...where, '(created_at, hash) < (?, ?)']
-      const sql = `SELECT json, created_at, hash FROM commits ${clauses.length ? `WHERE ${clauses.join(' AND ')}` : ''} ORDER BY created_at DESC, hash DESC LIMIT ?`
-      const rows = this.#run('listCommits', () =>
-        this.#db
-          .prepare(sql)
-          .all(
-            ...params,
-            ...(cursor === undefined ? [] : [cursor.createdAt, cursor.hash]),
-            Math.min(PAGE, remaining),
-          ),
-      ) as { json: string; created_at: number; hash: string }[]
+      const { sql, params } = listCommitsStatement(q, cursor, Math.min(PAGE, remaining))
+      const rows = this.#run(
+        'listCommits',
+        () => this.#sql(sql).all(...params) as { json: string; created_at: number; hash: string }[],
+      )
       for (const row of rows) {
         this.#check(opts)
-        yield JSON.parse(row.json) as Commit
+        yield this.#commits.parse(row.hash, row.json)
         if (--remaining <= 0) return
       }
       if (rows.length < PAGE) return
@@ -511,19 +603,26 @@ export class SqliteStore implements Store {
     }
   }
 
+  /** The named commit must be sound (else CAIRN_CORRUPT); damaged siblings are left out. */
   async history(hash: Hash, opts?: OpOptions): Promise<Commit[]> {
     this.#check(opts)
     assertHash(hash)
-    const commit = this.#json('SELECT json FROM commits WHERE hash = ?', hash)
-    if (commit === undefined) throw notFound(`commit ${hash} not found`, { hash })
+    const row = this.#rowByHash(hash)
+    if (row === undefined) throw notFound(`commit ${hash} not found`, { hash })
+    const commit = this.#commits.exact(row.hash, row.json)
     const rows = this.#run(
       'history',
       () =>
-        this.#db
-          .prepare('SELECT json FROM commits WHERE fingerprint = ? ORDER BY created_at DESC, hash DESC')
-          .all(commit.fingerprint) as { json: string }[],
+        this.#sql(
+          'SELECT hash, json FROM commits WHERE fingerprint = ? ORDER BY created_at DESC, hash DESC',
+        ).all(commit.fingerprint) as { hash: string; json: string }[],
     )
-    return rows.map((r) => JSON.parse(r.json) as Commit)
+    const commits: Commit[] = []
+    for (const r of rows) {
+      const sibling = this.#commits.verified(r.hash, r.json)
+      if (sibling !== undefined) commits.push(sibling)
+    }
+    return commits
   }
 
   async deleteCommit(hash: Hash, opts?: OpOptions): Promise<void> {
@@ -535,18 +634,14 @@ export class SqliteStore implements Store {
     this.#check(opts)
     if (!Array.isArray(hashes)) throw invalidArgument('deleteCommits needs an array of hashes')
     for (const hash of hashes) assertHash(hash)
-    this.#run('deleteCommits', () =>
-      this.#db
-        .transaction(() => {
-          const commit = this.#sql('DELETE FROM commits WHERE hash = ?')
-          const tags = this.#sql('DELETE FROM tags WHERE hash = ?')
-          for (const hash of hashes) {
-            commit.run(hash)
-            tags.run(hash)
-          }
-        })
-        .immediate(),
-    )
+    this.#write('deleteCommits', () => {
+      const commit = this.#sql('DELETE FROM commits WHERE hash = ?')
+      const tags = this.#sql('DELETE FROM tags WHERE hash = ?')
+      for (const hash of hashes) {
+        commit.run(hash)
+        tags.run(hash)
+      }
+    })
     this.#giveBackSpace()
   }
 
@@ -573,20 +668,16 @@ export class SqliteStore implements Store {
     assertRefName(name)
     if (value !== undefined) assertRefValue(value)
     assertRefExpected(expected)
-    return this.#run('setRef', () =>
-      this.#db
-        .transaction(() => {
-          const current = (
-            this.#sql('SELECT value FROM refs WHERE name = ?').get(name) as { value: string } | undefined
-          )?.value
-          if (expected === null && current !== undefined) return false
-          if (typeof expected === 'string' && current !== expected) return false
-          if (value === undefined) this.#sql('DELETE FROM refs WHERE name = ?').run(name)
-          else this.#sql('INSERT OR REPLACE INTO refs (name, value) VALUES (?, ?)').run(name, value)
-          return true
-        })
-        .immediate(),
-    )
+    return this.#write('setRef', () => {
+      const current = (
+        this.#sql('SELECT value FROM refs WHERE name = ?').get(name) as { value: string } | undefined
+      )?.value
+      if (expected === null && current !== undefined) return false
+      if (typeof expected === 'string' && current !== expected) return false
+      if (value === undefined) this.#sql('DELETE FROM refs WHERE name = ?').run(name)
+      else this.#sql('INSERT OR REPLACE INTO refs (name, value) VALUES (?, ?)').run(name, value)
+      return true
+    })
   }
 
   async *listRefs(prefix: string, opts?: OpOptions): AsyncIterable<[name: string, value: string]> {
@@ -596,9 +687,9 @@ export class SqliteStore implements Store {
     // order is UTF-16's, so they are sorted again here.
     const rows = this.#run('listRefs', () => {
       const found: { name: string; value: string }[] = []
-      for (const row of this.#db
-        .prepare('SELECT name, value FROM refs WHERE name >= ? ORDER BY name')
-        .iterate(prefix) as IterableIterator<{ name: string; value: string }>) {
+      for (const row of this.#sql('SELECT name, value FROM refs WHERE name >= ? ORDER BY name').iterate(
+        prefix,
+      ) as IterableIterator<{ name: string; value: string }>) {
         if (!row.name.startsWith(prefix)) break
         found.push(row)
       }
@@ -631,4 +722,14 @@ export class SqliteStore implements Store {
     this.#closed = true
     this.#db.close()
   }
+}
+
+interface FileIdentity {
+  dev: number
+  ino: number
+}
+
+function fileIdentity(path: string): FileIdentity | undefined {
+  const stats = statSync(path, { throwIfNoEntry: false })
+  return stats === undefined ? undefined : { dev: stats.dev, ino: stats.ino }
 }

@@ -41,9 +41,10 @@ export async function benchSqliteStore(context: StoreBenchContext): Promise<Samp
     bare.close()
   }
   context.log('blob placement: rows vs files')
-  for (const size of [1024, 16 * 1024, 64 * 1024, 256 * 1024, 1024 * 1024, 16 * 1024 * 1024]) {
-    const label = size >= 1024 * 1024 ? `${size / 1024 / 1024} MiB` : `${size / 1024} KiB`
-    const rounds = context.n(size >= 1024 * 1024 ? 20 : 300)
+  const MiB = 1024 * 1024
+  for (const size of [1024, 16 * 1024, 64 * 1024, 256 * 1024, MiB, 16 * MiB, 64 * MiB]) {
+    const label = size >= MiB ? `${size / MiB} MiB` : `${size / 1024} KiB`
+    const rounds = context.n(size >= 16 * MiB ? 5 : size >= MiB ? 20 : 300)
     const results: Record<string, { put: number[]; get: number[] }> = {}
     for (const [placement, inlineBlobBytes] of [
       ['rows', Number.MAX_SAFE_INTEGER],
