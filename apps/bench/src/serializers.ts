@@ -1,189 +1,121 @@
 /**
- * Serializers against the codecs they are measured by, in the same run, interleaved round by round:
- * @cairn/msgpack vs msgpackr (plain msgpack: no records, no extensions), @cairn/structured vs
- * v8.serialize and devalue, jsonSerializer vs JSON.stringify/parse. Encode and decode throughput on
- * small records, a large typed array (8 MB) and an object graph.
+ * `pnpm bench -- --only=serializers [--quick] [--datasets=records,records-batch,floats,graph]`:
+ * Cairn's serializers (json, msgpack, structured) against the libraries they are measured by
+ * (JSON.stringify/parse, msgpackr, v8.serialize, devalue) in the same process, on small records (one
+ * per call, and 1000 as one array), a Float64Array of 1M and an object graph of 2000 nodes. Every codec
+ * is checked to round-trip the data first; msgpack and msgpackr must write the same bytes. Timing:
+ * serializers/race.ts. Printed as a table and written to bench-results/serializers.json.
  */
-import { deserialize, serialize } from 'node:v8'
-import { jsonSerializer } from '@cairn/core'
-import { msgpackSerializer } from '@cairn/msgpack'
-import { structuredSerializer } from '@cairn/structured'
-import * as devalue from 'devalue'
-import { isNativeAccelerationEnabled, Packr } from 'msgpackr'
-import { median, type Sample } from './measure.js'
+import type { Sample } from './measure.js'
 import { report } from './report.js'
-import { jsonSize, objectGraph, smallRecords, treeGraph } from './serializers/datasets.js'
+import { type CodecId, codecs, msgpackrNative } from './serializers/codecs.js'
+import type { GraphNode } from './serializers/datasets.js'
+import { graph, smallRecords, treeOf } from './serializers/datasets.js'
+import { floatsDataset } from './serializers/float-dataset.js'
+import { type Comparison, measureDataset, type Plan, type PlanEntry } from './serializers/plan.js'
+import { sameGraph, sameTree } from './serializers/verify.js'
 
 const quick = process.argv.includes('--quick')
-const rounds = quick ? 3 : 7
-const log = (message: string) => process.stderr.write(`bench serializers: ${message}\n`)
-const msgpackr = new Packr({ useRecords: false, moreTypes: false, structuredClone: false })
-const utf8 = new TextEncoder()
-const fromUtf8 = new TextDecoder()
+const raceOptions = quick
+  ? { rounds: 7, batchMs: 10, warmupMs: 200 }
+  : { rounds: 21, batchMs: 25, warmupMs: 600 }
 
-interface Codec {
-  name: string
-  encode(value: unknown): unknown
-  decode(encoded: any): unknown
-}
-const codecs: Record<string, Codec> = {
-  '@cairn/msgpack': {
-    name: '@cairn/msgpack',
-    encode: (v) => msgpackSerializer.encode(v),
-    decode: (b) => msgpackSerializer.decode(b),
-  },
-  msgpackr: { name: 'msgpackr', encode: (v) => msgpackr.pack(v), decode: (b) => msgpackr.unpack(b) },
-  // msgpackr hands out views into one reused buffer; @cairn/msgpack returns bytes the caller owns.
-  'msgpackr + owned copy': {
-    name: 'msgpackr + owned copy',
-    encode: (v) => new Uint8Array(msgpackr.pack(v)),
-    decode: (b) => msgpackr.unpack(b),
-  },
-  '@cairn/structured': {
-    name: '@cairn/structured',
-    encode: (v) => structuredSerializer.encode(v),
-    decode: (b) => structuredSerializer.decode(b),
-  },
-  'v8.serialize': { name: 'v8.serialize', encode: (v) => serialize(v), decode: (b) => deserialize(b) },
-  devalue: {
-    name: 'devalue',
-    encode: (v) => utf8.encode(devalue.stringify(v)),
-    decode: (b) => devalue.parse(fromUtf8.decode(b)),
-  },
-  jsonSerializer: {
-    name: 'jsonSerializer',
-    encode: (v) => jsonSerializer.encode(v),
-    decode: (b) => jsonSerializer.decode(b),
-  },
-  JSON: {
-    name: 'JSON',
-    encode: (v) => utf8.encode(JSON.stringify(v)),
-    decode: (b) => JSON.parse(fromUtf8.decode(b)),
-  },
+function log(message: string): void {
+  process.stderr.write(`bench: ${message}\n`)
 }
 
-/** Microseconds per call of `op` over `values`, one figure per round. */
-function perValue(values: unknown[], op: (value: unknown) => unknown, minMs: number): number {
-  let calls = 0
-  const start = performance.now()
-  do {
-    for (const value of values) op(value)
-    calls += values.length
-  } while (performance.now() - start < minMs)
-  return ((performance.now() - start) * 1000) / calls
-}
-
-interface Comparison {
-  dataset: string
-  values: unknown[]
-  /** Bytes the values amount to (JSON size, or raw bytes for binary data): the MB in MB/s. */
-  size: number
-  /** [ours, baseline, target ratio or undefined] */
-  pairs: [string, string, string?][]
-}
-
-const records = smallRecords(quick ? 200 : 1000)
-const floats = new Float64Array(1_000_000).map((_, i) => Math.sin(i))
-const floatBytes = new Uint8Array(floats.buffer)
-// Encoders walk depth first: a graph whose walk nests deeper than maxDepth (2000) is refused, so it stays at 1000 nodes.
-const graphNodes = quick ? 500 : 1000
-const comparisons: Comparison[] = [
+/** Who is compared with whom, and the targets (issue 4). */
+const COMPARISONS: Comparison[] = [
   {
-    dataset: 'small records, one at a time',
-    values: records,
-    size: jsonSize(records),
-    pairs: [
-      ['@cairn/msgpack', 'msgpackr', 'within 5%'],
-      ['@cairn/msgpack', 'msgpackr + owned copy'],
-      ['@cairn/structured', 'v8.serialize', '≤ 2×'],
-      ['@cairn/structured', 'devalue', 'faster'],
-      ['jsonSerializer', 'JSON'],
-    ],
+    ours: 'msgpack',
+    against: [{ id: 'msgpackr', min: 0.95 }, { id: 'msgpackrOwned' }],
+    targetText: '≥ 0.95× msgpackr',
   },
+  { ours: 'sample', against: [{ id: 'msgpackrSample' }] },
+  { ours: 'json', against: [{ id: 'rawJson' }] },
   {
-    dataset: '1000 small records as one array',
-    values: [records],
-    size: jsonSize(records),
-    pairs: [
-      ['@cairn/msgpack', 'msgpackr', 'within 5%'],
-      ['@cairn/structured', 'v8.serialize', '≤ 2×'],
-      ['@cairn/structured', 'devalue', 'faster'],
-      ['jsonSerializer', 'JSON'],
+    ours: 'structured',
+    against: [
+      { id: 'v8', min: 0.5 },
+      { id: 'devalue', min: 1, above: true },
     ],
-  },
-  {
-    dataset: '8 MB of float64 as bytes (msgpack bin)',
-    values: [floatBytes],
-    size: floatBytes.byteLength,
-    pairs: [['@cairn/msgpack', 'msgpackr', 'within 5%']],
-  },
-  {
-    dataset: 'Float64Array of 1M (8 MB)',
-    values: [floats],
-    size: floatBytes.byteLength,
-    pairs: [
-      ['@cairn/structured', 'v8.serialize', '≤ 2×'],
-      ['@cairn/structured', 'devalue', 'faster'],
-    ],
-  },
-  {
-    dataset: `object graph, ${graphNodes} nodes (shared refs, cycle, Map, Date)`,
-    values: [objectGraph(graphNodes)],
-    size: jsonSize(treeGraph(graphNodes)),
-    pairs: [
-      ['@cairn/structured', 'v8.serialize', '≤ 2×'],
-      ['@cairn/structured', 'devalue', 'faster'],
-    ],
-  },
-  {
-    dataset: `the same graph as a tree (ids, numbers)`,
-    values: [treeGraph(graphNodes)],
-    size: jsonSize(treeGraph(graphNodes)),
-    pairs: [
-      ['@cairn/msgpack', 'msgpackr', 'within 5%'],
-      ['jsonSerializer', 'JSON'],
-    ],
+    targetText: '≥ 0.5× v8, > 1× devalue',
   },
 ]
 
+const ALL: CodecId[] = [
+  'msgpack',
+  'msgpackr',
+  'msgpackrOwned',
+  'json',
+  'rawJson',
+  'structured',
+  'v8',
+  'devalue',
+]
+const entry = (id: CodecId, inputs: unknown[], check = sameTree): PlanEntry => ({
+  id,
+  codec: codecs[id],
+  inputs,
+  check,
+})
+
+const records = smallRecords(1000)
+const root = graph(2000)
+const tree = treeOf(root)
+
+const plans: Plan[] = [
+  {
+    group: '1 small record',
+    key: 'records',
+    perValue: true,
+    about: 'one ~6-field record per call, cycling through 1000',
+    entries: ALL.map((id) => entry(id, records)),
+    sameBytes: [['msgpack', 'msgpackr']],
+  },
+  {
+    group: '1000 small records',
+    key: 'records-batch',
+    perValue: false,
+    about: 'an array of the same 1000 records per call',
+    entries: ALL.map((id) => entry(id, [records])),
+    sameBytes: [['msgpack', 'msgpackr']],
+  },
+  floatsDataset(1_000_000),
+  {
+    group: 'object graph, 2000 nodes',
+    key: 'graph',
+    perValue: false,
+    about:
+      'structured/v8/devalue: nodes with a Date, a Set, parent back-links (cycles), links to ancestors and shared category objects with a Map; msgpack/JSON: the same data as a tree (links as ids, Date as ms, Set as array, categories copied, Map as object)',
+    entries: [
+      ...(['msgpack', 'msgpackr', 'json', 'rawJson'] as const).map((id) => entry(id, [tree])),
+      ...(['structured', 'v8', 'devalue'] as const).map((id) =>
+        entry(id, [root], (a, b) => sameGraph(a as GraphNode, b as GraphNode)),
+      ),
+    ],
+    sameBytes: [['msgpack', 'msgpackr']],
+  },
+]
+
+const nativeNote = msgpackrNative
+  ? 'msgpackr-extract (native string extractor) loaded'
+  : 'msgpackr-extract NOT loaded (pure JS msgpackr)'
+log(`${nativeNote}; ${quick ? 'quick' : 'full'} run: ${JSON.stringify(raceOptions)}`)
+
+const only = process.argv
+  .find((arg) => arg.startsWith('--datasets='))
+  ?.slice('--datasets='.length)
+  .split(',')
 const samples: Sample[] = []
-for (const { dataset, values, size, pairs } of comparisons) {
-  log(dataset)
-  const names = [...new Set(pairs.flat().filter((n): n is string => n !== undefined && n in codecs))]
-  const encoded = new Map(names.map((n) => [n, values.map((v) => (codecs[n] as Codec).encode(v))]))
-  const times = new Map(names.map((n) => [n, { encode: [] as number[], decode: [] as number[] }]))
-  const minMs = quick ? 60 : 200
-  for (let round = 0; round < rounds; round++) {
-    // Interleaved: every codec runs once per round, so drift on this VM hits all of them alike.
-    for (const n of names) {
-      const codec = codecs[n] as Codec
-      const inputs = encoded.get(n) as unknown[]
-      times.get(n)?.encode.push(perValue(values, (v) => codec.encode(v), minMs))
-      times.get(n)?.decode.push(perValue(inputs, (b) => codec.decode(b), minMs))
-    }
-  }
-  const bytesPerCall = size / values.length
-  for (const [ours, baseline, target] of pairs) {
-    for (const phase of ['encode', 'decode'] as const) {
-      const oursUs = median(times.get(ours)?.[phase] as number[])
-      const baseUs = median(times.get(baseline)?.[phase] as number[])
-      const mbps = (us: number) => bytesPerCall / us // bytes per µs = MB/s
-      samples.push({
-        group: dataset,
-        name: `${ours} ${phase}`,
-        unit: 'MB/s',
-        median: mbps(oursUs),
-        iterations: rounds,
-        baseline: `${baseline} ${mbps(baseUs).toFixed(0)} MB/s`,
-        ratio: baseUs / oursUs,
-        ...(target ? { target: `${target} of ${baseline}` } : {}),
-        note:
-          values.length > 1
-            ? `${(1e6 / oursUs / 1000).toFixed(0)}k values/s (${baseline} ${(1e6 / baseUs / 1000).toFixed(0)}k)`
-            : `${(oursUs / 1000).toFixed(2)} ms per value`,
-      })
-    }
-  }
+for (const plan of plans.filter((p) => only === undefined || only.includes(p.key))) {
+  log(`${plan.group}: ${plan.about}`)
+  samples.push(...measureDataset(plan, COMPARISONS, raceOptions, { msgpackr: nativeNote }))
 }
-log(`msgpackr native string extractor: ${isNativeAccelerationEnabled ? 'loaded' : 'not loaded'}`)
+
 report('serializers', samples, quick)
+console.log(
+  `\nRates: MB/s = 10^6 bytes of each codec's own encoding per second; values/s = calls per second. ` +
+    `"vs baseline" = how many times faster than the baseline (median of per-round ratios, interleaved rounds). ` +
+    `${nativeNote}.`,
+)

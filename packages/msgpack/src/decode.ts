@@ -1,3 +1,4 @@
+import { ownedCopy } from './owned.js'
 import { corrupt, undecodable } from './refusal.js'
 import { readTimestamp } from './timestamp.js'
 
@@ -8,13 +9,246 @@ export interface DecodeHooks {
 
 // fatal: invalid UTF-8 is an error, not U+FFFD. ignoreBOM: a leading U+FEFF is part of the string.
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+const fromCharCode = String.fromCharCode
 const fromCharCodes = String.fromCharCode as (...codes: number[]) => string
+const EMPTY = new Uint8Array(0)
 
-/** The string of `length` ASCII bytes at `start`, or undefined if one is not ASCII. */
-function shortAscii(bytes: Uint8Array, start: number, length: number): string | undefined {
+// Floats and 64-bit integers are read through one 8-byte scratch buffer: a DataView over each input
+// would cost more to create (about 90 ns) than a whole small record takes to decode.
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1
+const scratch = new ArrayBuffer(8)
+const scratchBytes = new Uint8Array(scratch)
+const scratchFloat64 = new Float64Array(scratch)
+const scratchFloat32 = new Float32Array(scratch)
+const scratchUint64 = new BigUint64Array(scratch)
+const scratchInt64 = new BigInt64Array(scratch)
+
+/** Copies `width` big-endian bytes at `pos` into the scratch buffer in the machine's order. */
+function loadScratch(bytes: Uint8Array, pos: number, width: number): void {
+  if (LITTLE_ENDIAN) for (let i = 0; i < width; i++) scratchBytes[i] = bytes[pos + width - 1 - i]!
+  else for (let i = 0; i < width; i++) scratchBytes[i] = bytes[pos + i]!
+}
+
+/**
+ * The string of `length` (at most 16) ASCII bytes at `p`, or undefined if one is not ASCII.
+ * `String.fromCharCode` with one argument per byte builds the string directly: several times
+ * faster than collecting the codes into an array for `apply`.
+ */
+function shortAscii(b: Uint8Array, p: number, length: number): string | undefined {
+  switch (length) {
+    case 0:
+      return ''
+    case 1: {
+      const c0 = b[p]!
+      return c0 < 0x80 ? fromCharCode(c0) : undefined
+    }
+    case 2: {
+      const c0 = b[p]!
+      const c1 = b[p + 1]!
+      return (c0 | c1) < 0x80 ? fromCharCode(c0, c1) : undefined
+    }
+    case 3: {
+      const c0 = b[p]!
+      const c1 = b[p + 1]!
+      const c2 = b[p + 2]!
+      return (c0 | c1 | c2) < 0x80 ? fromCharCode(c0, c1, c2) : undefined
+    }
+    case 4: {
+      const c0 = b[p]!
+      const c1 = b[p + 1]!
+      const c2 = b[p + 2]!
+      const c3 = b[p + 3]!
+      return (c0 | c1 | c2 | c3) < 0x80 ? fromCharCode(c0, c1, c2, c3) : undefined
+    }
+    case 5: {
+      const c0 = b[p]!
+      const c1 = b[p + 1]!
+      const c2 = b[p + 2]!
+      const c3 = b[p + 3]!
+      const c4 = b[p + 4]!
+      return (c0 | c1 | c2 | c3 | c4) < 0x80 ? fromCharCode(c0, c1, c2, c3, c4) : undefined
+    }
+    case 6: {
+      const c0 = b[p]!
+      const c1 = b[p + 1]!
+      const c2 = b[p + 2]!
+      const c3 = b[p + 3]!
+      const c4 = b[p + 4]!
+      const c5 = b[p + 5]!
+      return (c0 | c1 | c2 | c3 | c4 | c5) < 0x80 ? fromCharCode(c0, c1, c2, c3, c4, c5) : undefined
+    }
+    case 7: {
+      const c0 = b[p]!
+      const c1 = b[p + 1]!
+      const c2 = b[p + 2]!
+      const c3 = b[p + 3]!
+      const c4 = b[p + 4]!
+      const c5 = b[p + 5]!
+      const c6 = b[p + 6]!
+      return (c0 | c1 | c2 | c3 | c4 | c5 | c6) < 0x80 ? fromCharCode(c0, c1, c2, c3, c4, c5, c6) : undefined
+    }
+    case 8: {
+      const c0 = b[p]!
+      const c1 = b[p + 1]!
+      const c2 = b[p + 2]!
+      const c3 = b[p + 3]!
+      const c4 = b[p + 4]!
+      const c5 = b[p + 5]!
+      const c6 = b[p + 6]!
+      const c7 = b[p + 7]!
+      return (c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7) < 0x80
+        ? fromCharCode(c0, c1, c2, c3, c4, c5, c6, c7)
+        : undefined
+    }
+    case 9: {
+      const c0 = b[p]!
+      const c1 = b[p + 1]!
+      const c2 = b[p + 2]!
+      const c3 = b[p + 3]!
+      const c4 = b[p + 4]!
+      const c5 = b[p + 5]!
+      const c6 = b[p + 6]!
+      const c7 = b[p + 7]!
+      const c8 = b[p + 8]!
+      return (c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7 | c8) < 0x80
+        ? fromCharCode(c0, c1, c2, c3, c4, c5, c6, c7, c8)
+        : undefined
+    }
+    case 10: {
+      const c0 = b[p]!
+      const c1 = b[p + 1]!
+      const c2 = b[p + 2]!
+      const c3 = b[p + 3]!
+      const c4 = b[p + 4]!
+      const c5 = b[p + 5]!
+      const c6 = b[p + 6]!
+      const c7 = b[p + 7]!
+      const c8 = b[p + 8]!
+      const c9 = b[p + 9]!
+      return (c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7 | c8 | c9) < 0x80
+        ? fromCharCode(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9)
+        : undefined
+    }
+    case 11: {
+      const c0 = b[p]!
+      const c1 = b[p + 1]!
+      const c2 = b[p + 2]!
+      const c3 = b[p + 3]!
+      const c4 = b[p + 4]!
+      const c5 = b[p + 5]!
+      const c6 = b[p + 6]!
+      const c7 = b[p + 7]!
+      const c8 = b[p + 8]!
+      const c9 = b[p + 9]!
+      const c10 = b[p + 10]!
+      return (c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7 | c8 | c9 | c10) < 0x80
+        ? fromCharCode(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10)
+        : undefined
+    }
+    case 12: {
+      const c0 = b[p]!
+      const c1 = b[p + 1]!
+      const c2 = b[p + 2]!
+      const c3 = b[p + 3]!
+      const c4 = b[p + 4]!
+      const c5 = b[p + 5]!
+      const c6 = b[p + 6]!
+      const c7 = b[p + 7]!
+      const c8 = b[p + 8]!
+      const c9 = b[p + 9]!
+      const c10 = b[p + 10]!
+      const c11 = b[p + 11]!
+      return (c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7 | c8 | c9 | c10 | c11) < 0x80
+        ? fromCharCode(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11)
+        : undefined
+    }
+    case 13: {
+      const c0 = b[p]!
+      const c1 = b[p + 1]!
+      const c2 = b[p + 2]!
+      const c3 = b[p + 3]!
+      const c4 = b[p + 4]!
+      const c5 = b[p + 5]!
+      const c6 = b[p + 6]!
+      const c7 = b[p + 7]!
+      const c8 = b[p + 8]!
+      const c9 = b[p + 9]!
+      const c10 = b[p + 10]!
+      const c11 = b[p + 11]!
+      const c12 = b[p + 12]!
+      return (c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7 | c8 | c9 | c10 | c11 | c12) < 0x80
+        ? fromCharCode(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12)
+        : undefined
+    }
+    case 14: {
+      const c0 = b[p]!
+      const c1 = b[p + 1]!
+      const c2 = b[p + 2]!
+      const c3 = b[p + 3]!
+      const c4 = b[p + 4]!
+      const c5 = b[p + 5]!
+      const c6 = b[p + 6]!
+      const c7 = b[p + 7]!
+      const c8 = b[p + 8]!
+      const c9 = b[p + 9]!
+      const c10 = b[p + 10]!
+      const c11 = b[p + 11]!
+      const c12 = b[p + 12]!
+      const c13 = b[p + 13]!
+      return (c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7 | c8 | c9 | c10 | c11 | c12 | c13) < 0x80
+        ? fromCharCode(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13)
+        : undefined
+    }
+    case 15: {
+      const c0 = b[p]!
+      const c1 = b[p + 1]!
+      const c2 = b[p + 2]!
+      const c3 = b[p + 3]!
+      const c4 = b[p + 4]!
+      const c5 = b[p + 5]!
+      const c6 = b[p + 6]!
+      const c7 = b[p + 7]!
+      const c8 = b[p + 8]!
+      const c9 = b[p + 9]!
+      const c10 = b[p + 10]!
+      const c11 = b[p + 11]!
+      const c12 = b[p + 12]!
+      const c13 = b[p + 13]!
+      const c14 = b[p + 14]!
+      return (c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7 | c8 | c9 | c10 | c11 | c12 | c13 | c14) < 0x80
+        ? fromCharCode(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14)
+        : undefined
+    }
+    case 16: {
+      const c0 = b[p]!
+      const c1 = b[p + 1]!
+      const c2 = b[p + 2]!
+      const c3 = b[p + 3]!
+      const c4 = b[p + 4]!
+      const c5 = b[p + 5]!
+      const c6 = b[p + 6]!
+      const c7 = b[p + 7]!
+      const c8 = b[p + 8]!
+      const c9 = b[p + 9]!
+      const c10 = b[p + 10]!
+      const c11 = b[p + 11]!
+      const c12 = b[p + 12]!
+      const c13 = b[p + 13]!
+      const c14 = b[p + 14]!
+      const c15 = b[p + 15]!
+      return (c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7 | c8 | c9 | c10 | c11 | c12 | c13 | c14 | c15) < 0x80
+        ? fromCharCode(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15)
+        : undefined
+    }
+  }
+  return undefined
+}
+
+/** The string of `length` ASCII bytes at `p`, or undefined if one is not ASCII. */
+function longAscii(b: Uint8Array, p: number, length: number): string | undefined {
   const codes: number[] = new Array(length)
   for (let i = 0; i < length; i++) {
-    const byte = bytes[start + i] as number
+    const byte = b[p + i]!
     if (byte >= 0x80) return undefined
     codes[i] = byte
   }
@@ -23,39 +257,45 @@ function shortAscii(bytes: Uint8Array, start: number, length: number): string | 
 
 const KEY_CACHE_MAX_LENGTH = 24
 const KEY_CACHE_MASK = 0xfff
-/** Recently read short keys by a hash of their bytes (bounded: 4096 entries of at most 24 bytes). */
-const keyCache: ({ bytes: Uint8Array; text: string } | undefined)[] = new Array(KEY_CACHE_MASK + 1)
+/**
+ * Recently read short ASCII keys by a hash of their bytes (bounded: 4096 strings of at most 24
+ * characters). An ASCII string's char codes are its bytes, so the string itself is what is compared.
+ */
+const keyCache: (string | undefined)[] = new Array(KEY_CACHE_MASK + 1)
 
 /**
  * Reads one msgpack value from untrusted bytes. Every length is checked against the bytes left
  * before anything is allocated, nesting is limited to `maxDepth`, `__proto__` keys become own data
  * properties, duplicate keys and trailing bytes are errors, strings must be valid UTF-8.
+ *
+ * A decoder is reused from call to call (no user code runs while it decodes, so it is never
+ * re-entered); it keeps no reference to the input or the value after `decode` returns.
  */
 export class MsgpackDecoder {
+  private bytes: Uint8Array = EMPTY
   private pos = 0
-  private readonly end: number
-  private readonly view: DataView
-  /** Keys of the maps being read, in wire order (an object reorders integer-like keys). */
-  private readonly keyStack: string[] = []
+  private end = 0
+  private maxDepth = 0
+  private reviveTriple: DecodeHooks['reviveTriple']
 
-  private readonly bytes: Uint8Array
-
-  constructor(
-    input: Uint8Array,
-    private readonly maxDepth: number,
-    private readonly hooks: DecodeHooks = {},
-  ) {
-    // A plain view, so slices of a Buffer input come out as plain Uint8Arrays.
-    const bytes = new Uint8Array(input.buffer, input.byteOffset, input.byteLength)
-    this.bytes = bytes
-    this.end = bytes.byteLength
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-  }
-
-  decode(): unknown {
-    const value = this.read(0)
-    if (this.pos !== this.end) throw corrupt(`${this.end - this.pos} bytes after the value`, this.pos)
-    return value
+  decode(input: Uint8Array, maxDepth: number, hooks?: DecodeHooks): unknown {
+    // A plain Uint8Array, so bin copied out of a Buffer input (whose `slice` is a view) is a copy.
+    this.bytes =
+      Object.getPrototypeOf(input) === Uint8Array.prototype
+        ? input
+        : new Uint8Array(input.buffer, input.byteOffset, input.byteLength)
+    this.pos = 0
+    this.end = input.byteLength
+    this.maxDepth = maxDepth
+    this.reviveTriple = hooks?.reviveTriple
+    try {
+      const value = this.read(0)
+      if (this.pos !== this.end) throw corrupt(`${this.end - this.pos} bytes after the value`, this.pos)
+      return value
+    } finally {
+      this.bytes = EMPTY
+      this.reviveTriple = undefined
+    }
   }
 
   private need(count: number): void {
@@ -66,14 +306,12 @@ export class MsgpackDecoder {
 
   private read(depth: number): unknown {
     if (this.pos >= this.end) throw corrupt('truncated: a value is missing', this.pos)
-    const token = this.bytes[this.pos++] as number
+    const token = this.bytes[this.pos++]!
     if (token < 0x80) return token
     if (token < 0x90) return this.map(token & 0x0f, depth)
     if (token < 0xa0) return this.array(token & 0x0f, depth)
     if (token < 0xc0) return this.string(token & 0x1f)
     if (token >= 0xe0) return token - 0x100
-    const view = this.view
-    let value: number
     switch (token) {
       case 0xc0:
         return null
@@ -95,45 +333,36 @@ export class MsgpackDecoder {
         return this.ext(this.uint(4))
       case 0xca:
         this.need(4)
-        value = view.getFloat32(this.pos)
+        loadScratch(this.bytes, this.pos, 4)
         this.pos += 4
-        return value
+        return scratchFloat32[0]
       case 0xcb:
         this.need(8)
-        value = view.getFloat64(this.pos)
+        loadScratch(this.bytes, this.pos, 8)
         this.pos += 8
-        return value
+        return scratchFloat64[0]
       case 0xcc:
         return this.uint(1)
       case 0xcd:
         return this.uint(2)
       case 0xce:
         return this.uint(4)
-      case 0xcf: {
+      case 0xcf:
         this.need(8)
-        const big = view.getBigUint64(this.pos)
+        loadScratch(this.bytes, this.pos, 8)
         this.pos += 8
-        return big
-      }
+        return scratchUint64[0]
       case 0xd0:
-        this.need(1)
-        return view.getInt8(this.pos++)
+        return (this.uint(1) << 24) >> 24
       case 0xd1:
-        this.need(2)
-        value = view.getInt16(this.pos)
-        this.pos += 2
-        return value
+        return (this.uint(2) << 16) >> 16
       case 0xd2:
-        this.need(4)
-        value = view.getInt32(this.pos)
-        this.pos += 4
-        return value
-      case 0xd3: {
+        return this.uint(4) | 0
+      case 0xd3:
         this.need(8)
-        const big = view.getBigInt64(this.pos)
+        loadScratch(this.bytes, this.pos, 8)
         this.pos += 8
-        return big
-      }
+        return scratchInt64[0]
       case 0xd4:
         return this.ext(1)
       case 0xd5:
@@ -163,19 +392,22 @@ export class MsgpackDecoder {
     }
   }
 
+  /** A big-endian unsigned integer of `size` bytes. */
   private uint(size: 1 | 2 | 4): number {
     this.need(size)
-    const pos = this.pos
-    this.pos += size
-    if (size === 1) return this.bytes[pos] as number
-    return size === 2 ? this.view.getUint16(pos) : this.view.getUint32(pos)
+    const b = this.bytes
+    const p = this.pos
+    this.pos = p + size
+    if (size === 1) return b[p]!
+    if (size === 2) return (b[p]! << 8) | b[p + 1]!
+    return b[p]! * 0x1000000 + ((b[p + 1]! << 16) | (b[p + 2]! << 8) | b[p + 3]!)
   }
 
   private string(length: number): string {
     this.need(length)
     const start = this.pos
     this.pos = start + length
-    if (length < 24) {
+    if (length <= 16) {
       const ascii = shortAscii(this.bytes, start, length)
       if (ascii !== undefined) return ascii
     }
@@ -186,33 +418,32 @@ export class MsgpackDecoder {
     }
   }
 
-  /** A map key: short ASCII keys come from a cache, since the same keys repeat in every record. */
+  /**
+   * A map key: short ASCII keys come from a cache, since the same keys repeat in every record. Only
+   * ASCII strings are cached, so a cached string whose char codes equal the bytes is the right one.
+   */
   private key(length: number): string {
-    if (length > KEY_CACHE_MAX_LENGTH) return this.string(length)
+    if (length > KEY_CACHE_MAX_LENGTH || length === 0) return this.string(length)
     this.need(length)
     const bytes = this.bytes
     const start = this.pos
-    let hash = length
-    for (let i = start; i < start + length; i++) {
-      const byte = bytes[i] as number
-      if (byte >= 0x80) return this.string(length)
-      hash = (hash * 31 + byte) & KEY_CACHE_MASK
-    }
-    this.pos = start + length
-    const entry = keyCache[hash]
-    if (entry !== undefined && entry.bytes.length === length) {
-      const cached = entry.bytes
-      let same = true
-      for (let i = 0; i < length; i++) {
-        if (cached[i] !== bytes[start + i]) {
-          same = false
-          break
-        }
+    const last = start + length - 1
+    const hash =
+      (length ^ (bytes[start]! << 5) ^ (bytes[last]! << 2) ^ (bytes[start + (length >> 1)]! << 4)) &
+      KEY_CACHE_MASK
+    const cached = keyCache[hash]
+    if (cached !== undefined && cached.length === length) {
+      let i = 0
+      while (i < length && cached.charCodeAt(i) === bytes[start + i]) i++
+      if (i === length) {
+        this.pos = start + length
+        return cached
       }
-      if (same) return entry.text
     }
-    const text = shortAscii(bytes, start, length) as string
-    keyCache[hash] = { bytes: bytes.slice(start, start + length), text }
+    const text = length <= 16 ? shortAscii(bytes, start, length) : longAscii(bytes, start, length)
+    if (text === undefined) return this.string(length)
+    this.pos = start + length
+    keyCache[hash] = text
     return text
   }
 
@@ -220,17 +451,18 @@ export class MsgpackDecoder {
     this.need(length)
     const start = this.pos
     this.pos += length
-    return this.bytes.slice(start, start + length)
+    return ownedCopy(this.bytes, start, start + length)
   }
 
   private ext(length: number): unknown {
     this.need(1 + length)
     const start = this.pos - 1
-    const type = this.view.getInt8(this.pos)
+    const type = (this.bytes[this.pos]! << 24) >> 24
     const dataAt = this.pos + 1
     this.pos = dataAt + length
     if (type !== -1) throw undecodable(`msgpack extension type ${type} is not supported`, start)
-    const result = readTimestamp(this.view, dataAt, length)
+    const view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength)
+    const result = readTimestamp(view, dataAt, length)
     if (!result.ok) throw result.corrupt ? corrupt(result.reason, start) : undecodable(result.reason, start)
     return new Date(result.time)
   }
@@ -250,51 +482,91 @@ export class MsgpackDecoder {
     // Every key and every value takes at least one byte.
     this.need(size * 2)
     const bytes = this.bytes
-    const keyStack = this.keyStack
-    const base = keyStack.length
     const obj: Record<string, unknown> = {}
     let i = 0
-    try {
-      for (; i < size; i++) {
-        const token = bytes[this.pos] as number
-        let key: string
-        if (token >= 0xa0 && token < 0xc0) {
-          this.pos++
-          key = this.key(token & 0x1f)
-        } else if (token >= 0xd9 && token <= 0xdb) key = this.read(depth + 1) as string
-        else break
-        const keyAt = this.pos
-        const value = this.read(depth + 1)
-        if (Object.hasOwn(obj, key)) throw corrupt(`duplicate map key ${JSON.stringify(key)}`, keyAt)
-        if (key === '__proto__') {
-          Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true })
-        } else obj[key] = value
-        keyStack.push(key)
+    for (; i < size; i++) {
+      const token = bytes[this.pos]!
+      let key: string
+      if (token >= 0xa0 && token < 0xc0) {
+        this.pos++
+        key = this.key(token & 0x1f)
+      } else if (token >= 0xd9 && token <= 0xdb) key = this.read(depth + 1) as string
+      else break
+      const keyAt = this.pos
+      const value = this.read(depth + 1)
+      if (Object.hasOwn(obj, key)) throw corrupt(`duplicate map key ${JSON.stringify(key)}`, keyAt)
+      if (key === '__proto__') {
+        Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true })
+      } else obj[key] = value
+    }
+    if (i === size) {
+      if (size === 3 && this.reviveTriple !== undefined) {
+        const replaced = this.reviveTriple(obj, start)
+        if (replaced !== undefined) return replaced
       }
-      if (i === size) {
-        if (size === 3 && this.hooks.reviveTriple) {
-          const replaced = this.hooks.reviveTriple(obj, start)
-          if (replaced !== undefined) return replaced
-        }
-        return obj
-      }
-      // A key that is not a string: the whole map is a Map, in wire order.
-      const map = new Map<unknown, unknown>()
-      for (let k = base; k < keyStack.length; k++) {
-        const key = keyStack[k] as string
-        map.set(key, obj[key])
-      }
-      for (; i < size; i++) {
-        const keyAt = this.pos
-        const key = this.read(depth + 1)
-        if (Object.is(key, -0)) throw undecodable('map key -0 would become 0 in a Map', keyAt)
-        const value = this.read(depth + 1)
-        if (map.has(key)) throw corrupt('duplicate map key', keyAt)
-        map.set(key, value)
-      }
-      return map
-    } finally {
-      keyStack.length = base
+      return obj
+    }
+    // A key that is not a string: the whole map is a Map, in wire order. The object orders
+    // integer-like keys first, so the string keys read so far are read again from the bytes.
+    const resume = this.pos
+    this.pos = start
+    const map = new Map<unknown, unknown>()
+    for (let k = 0; k < i; k++) {
+      const token = bytes[this.pos]!
+      let key: string
+      if (token >= 0xa0 && token < 0xc0) {
+        this.pos++
+        key = this.key(token & 0x1f)
+      } else key = this.read(depth + 1) as string
+      this.skipValue()
+      map.set(key, obj[key])
+    }
+    this.pos = resume
+    for (; i < size; i++) {
+      const keyAt = this.pos
+      const key = this.read(depth + 1)
+      if (Object.is(key, -0)) throw undecodable('map key -0 would become 0 in a Map', keyAt)
+      const value = this.read(depth + 1)
+      if (map.has(key)) throw corrupt('duplicate map key', keyAt)
+      map.set(key, value)
+    }
+    return map
+  }
+
+  /** Moves past one value that was already read (so it is known to be valid), building nothing. */
+  private skipValue(): void {
+    const b = this.bytes
+    let values = 1
+    while (values > 0) {
+      values--
+      const token = b[this.pos++]!
+      if (token < 0x80 || token >= 0xe0) continue
+      if (token < 0x90) values += (token & 0x0f) * 2
+      else if (token < 0xa0) values += token & 0x0f
+      else if (token < 0xc0) this.pos += token & 0x1f
+      else if (token >= 0xc4 && token <= 0xc9) {
+        // bin 8/16/32, ext 8/16/32: a length (which `uint` steps over), then the data (and an ext type).
+        const length = this.uint(SIZE_WIDTH[(token - 0xc4) % 3] as 1 | 2 | 4)
+        this.pos += token >= 0xc7 ? length + 1 : length
+      } else if (token >= 0xd9 && token <= 0xdb) {
+        const length = this.uint(SIZE_WIDTH[token - 0xd9] as 1 | 2 | 4)
+        this.pos += length
+      } else if (token === 0xdc || token === 0xdd) values += this.uint(token === 0xdc ? 2 : 4)
+      else if (token === 0xde || token === 0xdf) values += this.uint(token === 0xde ? 2 : 4) * 2
+      else this.pos += FIXED_SIZE[token - 0xc0]!
     }
   }
 }
+
+/** Width of the length of the 8-, 16- and 32-bit variants of a format. */
+const SIZE_WIDTH: readonly number[] = [1, 2, 4]
+
+/** Bytes after the token for the fixed-size formats 0xc0..0xdf (nil, bool, numbers, fixext). */
+const FIXED_SIZE: readonly number[] = [
+  // c0 nil, c1, c2 false, c3 true, c4-c9 (handled above), ca float32, cb float64
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 8,
+  // cc-cf uint8..uint64, d0-d3 int8..int64
+  1, 2, 4, 8, 1, 2, 4, 8,
+  // d4-d8 fixext 1, 2, 4, 8, 16 (type byte + data)
+  2, 3, 5, 9, 17,
+]

@@ -1,4 +1,5 @@
 import { types } from 'node:util'
+import { ownedBytes, ownedCopy } from './owned.js'
 import { kindName, type PathStep, Refusal } from './refusal.js'
 import { writeTimestamp } from './timestamp.js'
 
@@ -15,21 +16,21 @@ export interface EncodeHooks {
 
 const hasBuffer = typeof Buffer === 'function'
 const textEncoder = new TextEncoder()
-const MIN_CAPACITY = 256
-/** A scratch buffer kept between calls; a larger one than this is dropped after use. */
+/** Starting size of an encoder's scratch buffer. */
+const MIN_CAPACITY = 8192
+/** A scratch buffer grown past this is dropped after the call rather than kept for the next one. */
 const KEEP_CAPACITY = 1 << 20
-let spare: Uint8Array | undefined
+/**
+ * Byte arrays at least this long are not copied into the scratch buffer but straight into the result
+ * when it is put together: one copy of their bytes instead of two.
+ */
+const DEFER_BYTES = 1 << 16
 
-/** A Buffer where there is one: its own `write` is faster than encoding into a Uint8Array. */
-function allocate(size: number): Uint8Array {
-  return hasBuffer ? Buffer.allocUnsafeSlow(size) : new Uint8Array(size)
-}
-
-/** A plain Uint8Array holding a copy of the first `length` bytes (never a Buffer, never the scratch). */
-function plainCopy(bytes: Uint8Array, length: number): Uint8Array {
-  const out = new Uint8Array(length)
-  out.set(bytes.subarray(0, length))
-  return out
+/** A large byte array whose bytes go into the result at scratch position `at`. */
+interface Deferred {
+  at: number
+  bytes: Uint8Array
+  length: number
 }
 
 const FOR_RICHER = 'use @cairn/structured for JavaScript-only values'
@@ -40,45 +41,91 @@ const FOR_RICHER = 'use @cairn/structured for JavaScript-only values'
  * int64/uint64 for BigInt, bin for Uint8Array, the timestamp extension (-1) for Date.
  */
 export class MsgpackEncoder {
-  private bytes: Uint8Array
-  private view: DataView
-  private pos = 0
+  /** The scratch buffer the value is written into; the result is a copy of its first `pos` bytes. */
+  private bytes: Uint8Array = new Uint8Array(0)
+  /** A Buffer over the same memory, for its UTF-8 writer (undefined outside Node.js). */
+  private text: Buffer | undefined
+  private view: DataView = new DataView(this.bytes.buffer)
   /** `bytes.byteLength`, kept in a field: reading it from the array is slower. */
-  private capacity: number
+  private capacity = 0
+  private pos = 0
+  private maxDepth = 0
+  private replace: EncodeHooks['replace']
+  private typedArrayHint: string | undefined
   /** Containers on the current path, to tell a cycle from plain depth when `maxDepth` is hit. */
-  private readonly ancestors: object[] = []
+  private readonly ancestors: (object | undefined)[] = []
   /** The last value a hook returned, so it is not handed back to the hook. */
   private replaced: unknown
+  private readonly deferred: Deferred[] = []
 
-  constructor(
-    private readonly maxDepth: number,
-    private readonly hooks: EncodeHooks = {},
-  ) {
-    this.bytes = spare ?? allocate(MIN_CAPACITY)
-    this.capacity = this.bytes.byteLength
-    spare = undefined
-    this.view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength)
+  constructor() {
+    this.useScratch(MIN_CAPACITY)
   }
 
-  encode(value: unknown): Uint8Array {
+  /**
+   * Encodes `value`. The encoder is reused from call to call (its scratch buffer stays allocated),
+   * so it must not be re-entered: a getter that encodes during `encode` needs another encoder.
+   * Returns a plain Uint8Array with a buffer of its own.
+   */
+  encode(value: unknown, maxDepth: number, hooks?: EncodeHooks): Uint8Array {
+    this.pos = 0
+    this.maxDepth = maxDepth
+    this.replace = hooks?.replace
+    this.typedArrayHint = hooks?.typedArrayHint
     try {
       this.value(value, 0)
-      return plainCopy(this.bytes, this.pos)
+      return this.deferred.length === 0 ? ownedCopy(this.bytes, 0, this.pos) : this.assemble()
     } finally {
-      if (this.capacity <= KEEP_CAPACITY) spare = this.bytes
+      // Keep nothing of the value alive until the next call.
+      const ancestors = this.ancestors
+      if (ancestors.length > 64) ancestors.length = 0
+      else for (let i = 0; i < ancestors.length; i++) ancestors[i] = undefined
+      this.deferred.length = 0
+      this.replaced = undefined
+      this.replace = undefined
+      if (this.capacity > KEEP_CAPACITY) this.useScratch(MIN_CAPACITY)
     }
   }
 
+  /** The result: the scratch bytes with the deferred byte arrays copied in at their places. */
+  private assemble(): Uint8Array {
+    let total = this.pos
+    for (const { length } of this.deferred) total += length
+    const out = ownedBytes(total)
+    let from = 0
+    let to = 0
+    for (const { at, bytes, length } of this.deferred) {
+      // A getter that ran later may have detached or shrunk the buffer under the array.
+      if (bytes.byteLength !== length) throw new Refusal('a Uint8Array was detached or resized during encode')
+      out.set(this.bytes.subarray(from, at), to)
+      to += at - from
+      from = at
+      out.set(bytes, to)
+      to += length
+    }
+    out.set(this.bytes.subarray(from, this.pos), to)
+    return out
+  }
+
+  /** A fresh scratch buffer of `size` bytes (uninitialized: only bytes written are ever read). */
+  private useScratch(size: number): void {
+    const buffer = hasBuffer ? Buffer.allocUnsafeSlow(size) : undefined
+    this.bytes = buffer ? new Uint8Array(buffer.buffer, buffer.byteOffset, size) : new Uint8Array(size)
+    this.text = buffer
+    this.view = new DataView(this.bytes.buffer, this.bytes.byteOffset, size)
+    this.capacity = size
+  }
+
   private ensure(extra: number): void {
-    const needed = this.pos + extra
-    if (needed <= this.capacity) return
+    if (this.pos + extra > this.capacity) this.grow(this.pos + extra)
+  }
+
+  private grow(needed: number): void {
     let size = this.capacity * 2
     while (size < needed) size *= 2
-    const next = allocate(size)
-    next.set(this.bytes.subarray(0, this.pos))
-    this.bytes = next
-    this.capacity = size
-    this.view = new DataView(next.buffer, next.byteOffset, next.byteLength)
+    const old = this.bytes
+    this.useScratch(size)
+    this.bytes.set(old.subarray(0, this.pos))
   }
 
   private value(value: unknown, depth: number): void {
@@ -185,9 +232,10 @@ export class MsgpackEncoder {
     if (length < 64) written = this.utf8Short(value, start)
     else {
       if (!value.isWellFormed()) throw new Refusal(LONE_SURROGATE)
-      written = hasBuffer
-        ? (this.bytes as Buffer).write(value, start, 'utf8')
-        : textEncoder.encodeInto(value, this.bytes.subarray(start)).written
+      written =
+        this.text !== undefined
+          ? this.text.write(value, start, 'utf8')
+          : textEncoder.encodeInto(value, this.bytes.subarray(start)).written
     }
     const actualHeader = written < 0x20 ? 1 : written < 0x100 ? 2 : written < 0x10000 ? 3 : 5
     if (actualHeader !== headerSize) this.bytes.copyWithin(this.pos + actualHeader, start, start + written)
@@ -287,7 +335,7 @@ export class MsgpackEncoder {
       return 'a Node Buffer would come back as a plain Uint8Array; pass new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength)'
     }
     if (ArrayBuffer.isView(value) || types.isAnyArrayBuffer(value)) {
-      return `${kindName(value)} has no plain msgpack form (only Uint8Array, as bin)${this.hooks.typedArrayHint ?? `; ${FOR_RICHER}`}`
+      return `${kindName(value)} has no plain msgpack form (only Uint8Array, as bin)${this.typedArrayHint ?? `; ${FOR_RICHER}`}`
     }
     return `${kindName(value)} has no plain msgpack form (it would come back as a plain object or not at all); ${FOR_RICHER}`
   }
@@ -320,8 +368,8 @@ export class MsgpackEncoder {
     if (Object.getOwnPropertySymbols(obj).length > 0) {
       throw new Refusal('symbol keys have no msgpack form')
     }
-    if (length === 3 && this.hooks.replace && obj !== this.replaced && 'dtype' in obj && 'shape' in obj) {
-      const replacement = this.hooks.replace(obj)
+    if (length === 3 && this.replace && obj !== this.replaced && 'dtype' in obj && 'shape' in obj) {
+      const replacement = this.replace(obj)
       if (replacement !== undefined) {
         // The replacement may have the same three keys: it is written as it is.
         this.replaced = replacement
@@ -375,7 +423,8 @@ export class MsgpackEncoder {
 
   private bin(bytes: Uint8Array): void {
     const length = bytes.byteLength
-    this.ensure(length + 5)
+    const deferred = length >= DEFER_BYTES
+    this.ensure(deferred ? 5 : length + 5)
     if (length < 0x100) {
       this.bytes[this.pos++] = 0xc4
       this.bytes[this.pos++] = length
@@ -388,8 +437,11 @@ export class MsgpackEncoder {
       this.view.setUint32(this.pos, length)
       this.pos += 4
     }
-    this.bytes.set(bytes, this.pos)
-    this.pos += length
+    if (deferred) this.deferred.push({ at: this.pos, bytes, length })
+    else {
+      this.bytes.set(bytes, this.pos)
+      this.pos += length
+    }
   }
 
   private date(date: Date): void {

@@ -20,10 +20,19 @@ export function checkMaxDepth(maxDepth: unknown): number {
   return maxDepth
 }
 
+/**
+ * The encoder not in use right now. Encoders are reused (a new one per call allocates its scratch
+ * buffer and DataView each time); one that is busy, because a getter encodes while a value is being
+ * encoded, is never shared: the nested call gets its own.
+ */
+let idleEncoder: MsgpackEncoder | undefined
+
 /** Runs the encoder, turning every failure into a coded error. */
 export function runEncode(value: unknown, maxDepth: number, hooks?: EncodeHooks): Uint8Array {
+  const encoder = idleEncoder ?? new MsgpackEncoder()
+  idleEncoder = undefined
   try {
-    return new MsgpackEncoder(maxDepth, hooks).encode(value)
+    return encoder.encode(value, maxDepth, hooks)
   } catch (error) {
     if (error instanceof Refusal) throw toCairnError(error)
     if (CairnError.isInstance(error)) throw error
@@ -35,20 +44,29 @@ export function runEncode(value: unknown, maxDepth: number, hooks?: EncodeHooks)
     // A getter or proxy trap threw while the value was read.
     const reason = error instanceof Error ? error.message : String(error)
     throw new CairnError(ErrorCode.Unserializable, `$: reading the value threw: ${reason}`, { cause: error })
+  } finally {
+    idleEncoder = encoder
   }
 }
+
+/** The decoder not in use right now (reused like the encoder). */
+let idleDecoder: MsgpackDecoder | undefined
 
 /** Runs the decoder on untrusted bytes: the result is a value or a coded error, nothing else. */
 export function runDecode(bytes: Uint8Array, maxDepth: number, what: string, hooks?: DecodeHooks): unknown {
   if (!types.isUint8Array(bytes)) {
     throw invalidArgument(`${what} needs a Uint8Array`, { type: bytes === null ? 'null' : typeof bytes })
   }
+  const decoder = idleDecoder ?? new MsgpackDecoder()
+  idleDecoder = undefined
   try {
-    return new MsgpackDecoder(bytes, maxDepth, hooks).decode()
+    return decoder.decode(bytes, maxDepth, hooks)
   } catch (error) {
     if (CairnError.isInstance(error)) throw error
     const reason = error instanceof Error ? error.message : String(error)
     throw new CairnError(ErrorCode.Corrupt, `bytes are not valid msgpack: ${reason}`, { cause: error })
+  } finally {
+    idleDecoder = decoder
   }
 }
 

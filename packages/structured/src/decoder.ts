@@ -11,6 +11,7 @@ import {
   Tag,
   VIEW_CLASSES,
 } from './format.js'
+import { ownedCopy } from './owned.js'
 import { corrupt, undecodable } from './refusal.js'
 import type { ClassRegistry, RegisteredClass } from './registry.js'
 
@@ -180,7 +181,7 @@ export class StructuredDecoder {
     this.need(length)
     const start = this.pos
     this.pos += length
-    return this.bytes.slice(start, start + length)
+    return ownedCopy(this.bytes, start, start + length)
   }
 
   private string(): string {

@@ -15,6 +15,13 @@ export interface StructuredSerializerOptions {
   maxDepth?: number
 }
 
+/**
+ * The encoder not in use right now. Encoders are reused (a new one per call allocates its scratch
+ * buffer, maps and DataView each time); one that is busy, because a `reduce` or getter encodes while a
+ * value is being encoded, is never shared: the nested call gets its own.
+ */
+let idleEncoder: StructuredEncoder | undefined
+
 function isStackOverflow(error: unknown): boolean {
   return error instanceof RangeError && /call stack/i.test(error.message)
 }
@@ -74,8 +81,10 @@ export function createStructuredSerializer(options: StructuredSerializerOptions 
       safeForUntrustedInput: true,
     },
     encode(value: unknown): Uint8Array {
+      const encoder = idleEncoder ?? new StructuredEncoder()
+      idleEncoder = undefined
       try {
-        return new StructuredEncoder(classes, maxDepth).encode(value)
+        return encoder.encode(value, classes, maxDepth)
       } catch (error) {
         if (error instanceof Refusal) throw toCairnError(error)
         if (CairnError.isInstance(error)) throw error
@@ -88,6 +97,8 @@ export function createStructuredSerializer(options: StructuredSerializerOptions 
         throw new CairnError(ErrorCode.Unserializable, `$: reading the value threw: ${reason}`, {
           cause: error,
         })
+      } finally {
+        idleEncoder = encoder
       }
     },
     decode(bytes: Uint8Array): unknown {
