@@ -1,5 +1,4 @@
-import { ownedCopy } from './owned.js'
-import { corrupt, undecodable } from './refusal.js'
+import { corruptAt as corrupt, ownedCopy, undecodableAt as undecodable } from '@cairn/core'
 import { readTimestamp } from './timestamp.js'
 
 export interface DecodeHooks {

@@ -1,6 +1,5 @@
 import { types } from 'node:util'
-import { ownedBytes, ownedCopy } from './owned.js'
-import { kindName, type PathStep, Refusal } from './refusal.js'
+import { kindName, ownedBytes, ownedCopy, type PathStep, Refusal } from '@cairn/core'
 import { writeTimestamp } from './timestamp.js'
 
 /** Hooks the sample codec plugs in; the plain serializer passes none. */

@@ -1,5 +1,4 @@
-import { CairnError, ErrorCode, invalidArgument } from '@cairn/core'
-import { Refusal } from './refusal.js'
+import { CairnError, ErrorCode, invalidArgument, Refusal } from '@cairn/core'
 import { checkMaxDepth, runDecode, runEncode } from './serializer.js'
 
 /** Element types of an ndarray field, by their numpy names. */

@@ -1,8 +1,15 @@
 import { types } from 'node:util'
-import { CairnError, ErrorCode, invalidArgument, type Serializer, SPEC_VERSION } from '@cairn/core'
+import {
+  CairnError,
+  ErrorCode,
+  invalidArgument,
+  Refusal,
+  type Serializer,
+  SPEC_VERSION,
+  refusalError as toCairnError,
+} from '@cairn/core'
 import { type DecodeHooks, MsgpackDecoder } from './decode.js'
 import { type EncodeHooks, MsgpackEncoder } from './encode.js'
-import { Refusal, toCairnError } from './refusal.js'
 
 /** Deepest nesting of arrays and maps encoded or decoded by default (the outermost container is level 1). */
 export const MSGPACK_MAX_DEPTH = 1000

@@ -1,4 +1,5 @@
 import { types } from 'node:util'
+import { corruptAt as corrupt, ownedCopy, undecodableAt as undecodable } from '@cairn/core'
 import {
   AGGREGATE_ERROR_KIND,
   BoxedKind,
@@ -11,8 +12,6 @@ import {
   Tag,
   VIEW_CLASSES,
 } from './format.js'
-import { ownedCopy } from './owned.js'
-import { corrupt, undecodable } from './refusal.js'
 import type { ClassRegistry, RegisteredClass } from './registry.js'
 
 const hasBuffer = typeof Buffer === 'function'

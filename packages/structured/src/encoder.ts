@@ -1,4 +1,5 @@
 import { types } from 'node:util'
+import { kindName, ownedBytes, ownedCopy, type PathStep, Refusal } from '@cairn/core'
 import {
   BoxedKind,
   ClassMode,
@@ -9,8 +10,6 @@ import {
   Tag,
   VIEW_CLASSES,
 } from './format.js'
-import { ownedBytes, ownedCopy } from './owned.js'
-import { kindName, type PathStep, Refusal } from './refusal.js'
 import type { ClassRegistry, RegisteredClass } from './registry.js'
 
 const hasBuffer = typeof Buffer === 'function'

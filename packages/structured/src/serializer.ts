@@ -1,8 +1,15 @@
 import { types } from 'node:util'
-import { CairnError, ErrorCode, invalidArgument, type Serializer, SPEC_VERSION } from '@cairn/core'
+import {
+  CairnError,
+  ErrorCode,
+  invalidArgument,
+  Refusal,
+  type Serializer,
+  SPEC_VERSION,
+  refusalError as toCairnError,
+} from '@cairn/core'
 import { StructuredDecoder } from './decoder.js'
 import { StructuredEncoder } from './encoder.js'
-import { Refusal, toCairnError } from './refusal.js'
 import { ClassRegistry } from './registry.js'
 
 /** Deepest nesting of objects encoded or decoded by default (the outermost object is level 1). */

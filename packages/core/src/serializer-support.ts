@@ -1,4 +1,9 @@
-import { CairnError, ErrorCode } from '@cairn/core'
+/**
+ * Helpers for Serializer implementations (@cairn/msgpack and @cairn/structured use them): refusals
+ * that carry the path inside the value, coded decode errors with the byte offset, and output bytes
+ * the caller owns.
+ */
+import { CairnError, ErrorCode } from './errors.js'
 
 /** One step from a container to a value inside it. */
 export type PathStep = string | number | { mapKey: number } | { mapValue: number } | { note: string }
@@ -31,7 +36,7 @@ export function formatPath(steps: readonly PathStep[]): string {
 }
 
 /** Turns an internal refusal into the coded error callers see: the message starts with the path. */
-export function toCairnError(refusal: Refusal): CairnError {
+export function refusalError(refusal: Refusal): CairnError {
   const steps = refusal.steps.slice(0, refusal.keepSteps)
   let path = formatPath(steps)
   if (path.length > 300) path = `${path.slice(0, 140)}…${path.slice(-140)}`
@@ -47,7 +52,7 @@ export function kindName(value: object): string {
   return Object.prototype.toString.call(value).slice(8, -1)
 }
 
-export function corrupt(message: string, offset?: number): CairnError {
+export function corruptAt(message: string, offset?: number): CairnError {
   return new CairnError(
     ErrorCode.Corrupt,
     offset === undefined ? message : `${message} (at byte ${offset})`,
@@ -57,10 +62,42 @@ export function corrupt(message: string, offset?: number): CairnError {
   )
 }
 
-export function undecodable(message: string, offset?: number): CairnError {
+export function undecodableAt(message: string, offset?: number): CairnError {
   return new CairnError(
     ErrorCode.Unserializable,
     offset === undefined ? message : `${message} (at byte ${offset})`,
     { details: offset === undefined ? undefined : { offset } },
   )
+}
+
+// ---- bytes the caller owns ----
+
+const hasBuffer = typeof Buffer === 'function'
+/**
+ * From this size up, bytes are allocated without zero-filling: for large arrays the zero-fill costs
+ * about as much as the copy that overwrites it (8 MB: about 0.35 ms of a 0.85 ms encode, measured on
+ * Node 20). Below it, allocation costs the same either way.
+ */
+const UNFILLED_FROM = 1 << 16
+
+/**
+ * A plain Uint8Array of `size` bytes over an ArrayBuffer of exactly that size, shared with nothing
+ * (`Buffer.allocUnsafeSlow` never uses Node's pool). Large ones are not zero-filled: the caller writes
+ * every byte before anyone sees them.
+ */
+export function ownedBytes(size: number): Uint8Array {
+  if (!hasBuffer || size < UNFILLED_FROM) return new Uint8Array(size)
+  const buffer = Buffer.allocUnsafeSlow(size)
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, size)
+}
+
+/**
+ * A copy of `bytes[start..end)` as a plain Uint8Array over an ArrayBuffer of its own. `bytes` must be a
+ * plain Uint8Array (not a Buffer), so that `slice` makes a plain Uint8Array too.
+ */
+export function ownedCopy(bytes: Uint8Array, start: number, end: number): Uint8Array {
+  if (end - start < UNFILLED_FROM) return bytes.slice(start, end)
+  const out = ownedBytes(end - start)
+  out.set(bytes.subarray(start, end))
+  return out
 }
