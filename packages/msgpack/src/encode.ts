@@ -79,7 +79,8 @@ export class MsgpackEncoder {
       const ancestors = this.ancestors
       if (ancestors.length > 64) ancestors.length = 0
       else for (let i = 0; i < ancestors.length; i++) ancestors[i] = undefined
-      this.deferred.length = 0
+      // Setting `length` costs a builtin call even when it changes nothing.
+      if (this.deferred.length !== 0) this.deferred.length = 0
       this.replaced = undefined
       this.replace = undefined
       if (this.capacity > KEEP_CAPACITY) this.useScratch(MIN_CAPACITY)

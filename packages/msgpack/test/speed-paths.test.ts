@@ -204,3 +204,82 @@ describe('the reused decoder', () => {
     for (let round = 0; round < 3; round++) expect(decode(encode(value))).toStrictEqual(value)
   })
 })
+
+describe('short arrays are built by growing, long ones preallocated', () => {
+  it('arrays on both sides of the boundary come back whole, in order, with every kind of element', () => {
+    const kinds = [1, -2, 0.5, 'x', null, true, [3], { k: 4 }, 2 ** 40, -0, new Uint8Array([9])]
+    for (const length of [0, 1, 2, 14, 15, 16, 17, 40]) {
+      const value = Array.from({ length }, (_, i) => kinds[i % kinds.length])
+      const back = decode(encode(value)) as unknown[]
+      expect(back).toStrictEqual(value)
+      expect(back).toHaveLength(length)
+    }
+  })
+
+  it('a short array cut short is still refused as truncated', () => {
+    // fixarray of 3 holding two elements.
+    expectCode(() => decode(hex('93 01 02')), ErrorCode.Corrupt)
+  })
+})
+
+describe('duplicate keys are found whatever shape the decoder remembers', () => {
+  // fixmap header, then fixstr keys and positive fixint values.
+  const map = (...entries: [string, number | string][]): string =>
+    [
+      (0x80 | entries.length).toString(16),
+      ...entries.map(([k, v]) =>
+        [
+          (0xa0 | k.length).toString(16),
+          ...[...k].map((c) => c.charCodeAt(0).toString(16)),
+          typeof v === 'number' ? v.toString(16).padStart(2, '0') : v,
+        ].join(' '),
+      ),
+    ].join(' ')
+
+  it('a key repeated where the remembered map had another key', () => {
+    expect(decode(hex(map(['a', 1], ['b', 2], ['c', 3])))).toStrictEqual({ a: 1, b: 2, c: 3 })
+    expectCode(() => decode(hex(map(['a', 1], ['b', 2], ['a', 3]))), ErrorCode.Corrupt)
+    expectCode(() => decode(hex(map(['a', 1], ['a', 2], ['c', 3]))), ErrorCode.Corrupt)
+    // Off the remembered shape at the second key, the duplicate comes one key later.
+    expectCode(() => decode(hex(map(['a', 1], ['x', 2], ['x', 3]))), ErrorCode.Corrupt)
+    // The same keys in another order are a new shape, not a duplicate; then the first order again.
+    expect(decode(hex(map(['c', 1], ['b', 2], ['a', 3])))).toStrictEqual({ c: 1, b: 2, a: 3 })
+    expect(decode(hex(map(['a', 1], ['b', 2], ['c', 3])))).toStrictEqual({ a: 1, b: 2, c: 3 })
+    expectCode(() => decode(hex(map(['c', 1], ['c', 2], ['a', 3]))), ErrorCode.Corrupt)
+  })
+
+  it('a nested map of the same size, read halfway through its parent, does not hide a duplicate', () => {
+    expect(decode(hex(map(['a', 1], ['b', 2], ['c', 3])))).toStrictEqual({ a: 1, b: 2, c: 3 })
+    // {a: {x, y, z}, b: 2, a: 3}: the nested map is remembered while the outer one is being read.
+    const nested = map(['x', 1], ['y', 2], ['z', 3])
+    expectCode(() => decode(hex(map(['a', nested], ['b', 2], ['a', 3]))), ErrorCode.Corrupt)
+    expect(decode(hex(map(['a', nested], ['b', 2], ['c', 3])))).toStrictEqual({
+      a: { x: 1, y: 2, z: 3 },
+      b: 2,
+      c: 3,
+    })
+  })
+
+  it('__proto__ repeated after a map that had it once', () => {
+    const once = decode(hex(map(['__proto__', 1], ['b', 2]))) as Record<string, unknown>
+    expect(Object.getPrototypeOf(once)).toBe(Object.prototype)
+    expect(Object.keys(once)).toStrictEqual(['__proto__', 'b'])
+    expectCode(() => decode(hex(map(['__proto__', 1], ['__proto__', 2]))), ErrorCode.Corrupt)
+    expect(({} as Record<string, unknown>).b).toBeUndefined()
+  })
+
+  it('maps of long keys (not remembered) and of more than 16 keys are checked key by key', () => {
+    const long = 'k'.repeat(30)
+    const value = { [long]: 1, short: 2 }
+    expect(decode(encode(value))).toStrictEqual(value)
+    // str8 key of 30 bytes, written twice.
+    const key = `d9 1e ${'6b '.repeat(30)}`
+    expectCode(() => decode(hex(`82 ${key} 01 ${key} 02`)), ErrorCode.Corrupt)
+    const wide = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`k${i}`, i]))
+    expect(decode(encode(wide))).toStrictEqual(wide)
+    const bytes = encode(wide)
+    // Rename the last key "k19" to "k18": a duplicate 20 keys into a map16.
+    bytes[bytes.length - 2] = 0x38
+    expectCode(() => decode(bytes), ErrorCode.Corrupt)
+  })
+})

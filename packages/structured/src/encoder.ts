@@ -172,7 +172,8 @@ export class StructuredEncoder {
         this.lastKeyIds = []
       }
       if (this.pending.size > 0) this.pending = new Set()
-      this.deferred.length = 0
+      // Setting `length` costs a builtin call even when it changes nothing.
+      if (this.deferred.length !== 0) this.deferred.length = 0
       this.registry = undefined
       if (this.capacity > KEEP_CAPACITY) this.useScratch(MIN_CAPACITY)
     }

@@ -91,6 +91,19 @@ describe('hand-written wire bytes decode as the README says', () => {
     expect(decode(wire(T.Array, varint(4), 0x81, T.Holes, varint(2), 0x84))).toStrictEqual([1, , , 4])
   })
 
+  it('arrays keep leading, middle and trailing holes and their length', () => {
+    // biome-ignore lint/suspicious/noSparseArray: holes are the point
+    expect(decode(wire(T.Array, varint(3), 0x81, T.Holes, varint(2)))).toStrictEqual([1, , ,])
+    const trailing = decode(
+      wire(T.Array, varint(15), T.Holes, varint(3), 0x81, T.Holes, varint(11)),
+    ) as unknown[]
+    expect(trailing).toHaveLength(15)
+    expect(Object.keys(trailing)).toStrictEqual(['3'])
+    const long = decode(wire(T.Array, varint(16), T.Holes, varint(15), 0x82)) as unknown[]
+    expect(long).toHaveLength(16)
+    expect(Object.keys(long)).toStrictEqual(['15'])
+  })
+
   it('encode writes exactly these bytes', () => {
     expect(encode({ a: 1 })).toStrictEqual(wire(T.Object, 1, key('a'), 0x81))
     expect(encode([-0, 2 ** 40])).toStrictEqual(
