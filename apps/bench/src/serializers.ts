@@ -1,10 +1,12 @@
 /**
- * `pnpm bench -- --only=serializers [--quick] [--datasets=records,records-batch,floats,graph]`:
+ * `pnpm bench -- --only=serializers [--quick] [--reuse-inputs] [--datasets=records,records-batch,floats,graph]`:
  * Cairn's serializers (json, msgpack, structured) against the libraries they are measured by
  * (JSON.stringify/parse, msgpackr, v8.serialize, devalue) in the same process, on small records (one
  * per call, and 1000 as one array), a Float64Array of 1M and an object graph of 2000 nodes. Every codec
  * is checked to round-trip the data first; msgpack and msgpackr must write the same bytes. Timing:
- * serializers/race.ts. Printed as a table and written to bench-results/serializers.json.
+ * serializers/race.ts. Every decode call gets a new Uint8Array object (serializers/plan.ts says why);
+ * `--reuse-inputs` decodes the same objects again and again instead. Printed as a table and written
+ * to bench-results/serializers.json.
  */
 import type { Sample } from './measure.js'
 import { report } from './report.js'
@@ -16,9 +18,10 @@ import { type Comparison, measureDataset, type Plan, type PlanEntry } from './se
 import { sameGraph, sameTree } from './serializers/verify.js'
 
 const quick = process.argv.includes('--quick')
-const raceOptions = quick
-  ? { rounds: 7, batchMs: 10, warmupMs: 200 }
-  : { rounds: 21, batchMs: 25, warmupMs: 600 }
+const raceOptions = {
+  ...(quick ? { rounds: 7, batchMs: 10, warmupMs: 200 } : { rounds: 21, batchMs: 25, warmupMs: 600 }),
+  reuseInputs: process.argv.includes('--reuse-inputs'),
+}
 
 function log(message: string): void {
   process.stderr.write(`bench: ${message}\n`)
