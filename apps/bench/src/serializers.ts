@@ -1,12 +1,12 @@
 /**
- * `pnpm bench -- --only=serializers [--quick] [--reuse-inputs] [--datasets=records,records-batch,floats,graph]`:
- * Cairn's serializers (json, msgpack, structured) against the libraries they are measured by
- * (JSON.stringify/parse, msgpackr, v8.serialize, devalue) in the same process, on small records (one
- * per call, and 1000 as one array), a Float64Array of 1M and an object graph of 2000 nodes. Every codec
- * is checked to round-trip the data first; msgpack and msgpackr must write the same bytes. Timing:
- * serializers/race.ts. Every decode call gets a new Uint8Array object (serializers/plan.ts says why);
- * `--reuse-inputs` decodes the same objects again and again instead. Printed as a table and written
- * to bench-results/serializers.json.
+ * `pnpm bench -- --only=serializers [--quick] [--reuse-inputs]
+ * [--datasets=records,records-batch,floats,graph]`: Cairn's serializers (json, msgpack, structured)
+ * against the libraries they are measured by (JSON.stringify/parse, msgpackr, v8.serialize, devalue)
+ * in the same process, on small records (one per call, and 1000 as one array), a Float64Array of 1M
+ * and an object graph of 2000 nodes. Every codec is checked to round-trip the data first; msgpack and
+ * msgpackr must write the same bytes. Timing: serializers/race.ts. Every decode call gets a new
+ * Uint8Array object (serializers/plan.ts says why); `--reuse-inputs` decodes the same objects again
+ * and again instead. Printed as a table and written to bench-results/serializers.json.
  */
 import type { Sample } from './measure.js'
 import { report } from './report.js'

@@ -275,16 +275,16 @@ function longAscii(b: Uint8Array, p: number, length: number): string | undefined
   return fromCharCodes.apply(null, codes)
 }
 
+/** Maps of up to this many keys have their key order remembered (see `MsgpackDecoder.shapes`). */
+const SHAPE_MAX_KEYS = 16
+/** Arrays shorter than this start empty and grow (see `array`); longer ones are preallocated. */
+const PUSH_ARRAYS_BELOW = 16
 const KEY_CACHE_MAX_LENGTH = 24
 const KEY_CACHE_MASK = 0xfff
 /**
  * Recently read short ASCII keys by a hash of their bytes (bounded: 4096 strings of at most 24
  * characters). An ASCII string's char codes are its bytes, so the string itself is what is compared.
  */
-/** Maps of up to this many keys have their key order remembered (see `MsgpackDecoder.shapes`). */
-const SHAPE_MAX_KEYS = 16
-/** Arrays shorter than this start empty and grow (see `array`); longer ones are preallocated. */
-const PUSH_ARRAYS_BELOW = 16
 const keyCache: (string | undefined)[] = new Array(KEY_CACHE_MASK + 1)
 
 /**
