@@ -101,3 +101,38 @@ export function ownedCopy(bytes: Uint8Array, start: number, end: number): Uint8A
   out.set(bytes.subarray(start, end))
   return out
 }
+
+/** A large byte array an encoder copies into its result at scratch position `at`: one copy, not two. */
+export interface DeferredBytes {
+  at: number
+  bytes: Uint8Array
+  length: number
+}
+
+/**
+ * An encoder's result: `scratch[0..end)` with each deferred byte array copied in at its place, in
+ * bytes the caller owns. A deferred array whose length changed since the encoder met it (a getter
+ * that ran later detached or shrank its buffer) is refused, naming it as `kind`: never other bytes.
+ */
+export function assembleDeferred(
+  scratch: Uint8Array,
+  end: number,
+  deferred: readonly DeferredBytes[],
+  kind: string,
+): Uint8Array {
+  let total = end
+  for (const { length } of deferred) total += length
+  const out = ownedBytes(total)
+  let from = 0
+  let to = 0
+  for (const { at, bytes, length } of deferred) {
+    if (bytes.byteLength !== length) throw new Refusal(`${kind} was detached or resized during encode`)
+    out.set(scratch.subarray(from, at), to)
+    to += at - from
+    from = at
+    out.set(bytes, to)
+    to += length
+  }
+  out.set(scratch.subarray(from, end), to)
+  return out
+}

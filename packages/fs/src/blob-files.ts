@@ -2,8 +2,10 @@ import { readFileSync, statSync } from 'node:fs'
 import { type FileHandle, mkdir, open, rename, rm } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import {
+  assertBlobInput,
   type BlobRef,
   CairnError,
+  checkExpectedHash,
   corrupt,
   createHasher,
   type Hash,
@@ -64,7 +66,7 @@ export async function writeBlob(
 ): Promise<BlobRef> {
   if (data instanceof Uint8Array) {
     const hash = sha256Hex(data)
-    checkExpected(hash, expectedHash)
+    checkExpectedHash(hash, expectedHash)
     if (storedSize(blobPath(paths, hash)) === data.byteLength) return { hash, size: data.byteLength }
     await writeVerified(paths, signal, async (handle) => {
       await writeAll(handle, data)
@@ -72,9 +74,7 @@ export async function writeBlob(
     })
     return { hash, size: data.byteLength }
   }
-  if (!data || typeof (data as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] !== 'function') {
-    throw invalidArgument('putBlob needs a Uint8Array or an AsyncIterable of Uint8Array')
-  }
+  assertBlobInput(data)
   return writeVerified(paths, signal, async (handle) => {
     const hasher = createHasher()
     let size = 0
@@ -88,7 +88,7 @@ export async function writeBlob(
       await writeAll(handle, chunk)
     }
     const hash = hasher.digest()
-    checkExpected(hash, expectedHash)
+    checkExpectedHash(hash, expectedHash)
     return { hash, size }
   })
 }
@@ -119,12 +119,6 @@ async function writeVerified(
   } catch (error) {
     await rm(temp, { force: true }).catch(() => undefined)
     throw CairnError.isInstance(error) ? error : ioError('writing blob', temp, error)
-  }
-}
-
-function checkExpected(hash: Hash, expected: Hash | undefined): void {
-  if (expected !== undefined && expected !== hash) {
-    throw corrupt(`data hashes to ${hash}, not the expected ${expected}`, { hash, expected })
   }
 }
 

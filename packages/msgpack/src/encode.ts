@@ -1,5 +1,12 @@
 import { types } from 'node:util'
-import { kindName, ownedBytes, ownedCopy, type PathStep, Refusal } from '@cairn/core'
+import {
+  assembleDeferred,
+  type DeferredBytes,
+  kindName,
+  ownedCopy,
+  type PathStep,
+  Refusal,
+} from '@cairn/core'
 import { writeTimestamp } from './timestamp.js'
 
 /** Hooks the sample codec plugs in; the plain serializer passes none. */
@@ -25,13 +32,6 @@ const KEEP_CAPACITY = 1 << 20
  */
 const DEFER_BYTES = 1 << 16
 
-/** A large byte array whose bytes go into the result at scratch position `at`. */
-interface Deferred {
-  at: number
-  bytes: Uint8Array
-  length: number
-}
-
 const FOR_RICHER = 'use @cairn/structured for JavaScript-only values'
 
 /**
@@ -55,7 +55,7 @@ export class MsgpackEncoder {
   private readonly ancestors: (object | undefined)[] = []
   /** The last value a hook returned, so it is not handed back to the hook. */
   private replaced: unknown
-  private readonly deferred: Deferred[] = []
+  private readonly deferred: DeferredBytes[] = []
 
   constructor() {
     this.useScratch(MIN_CAPACITY)
@@ -73,7 +73,9 @@ export class MsgpackEncoder {
     this.typedArrayHint = hooks?.typedArrayHint
     try {
       this.value(value, 0)
-      return this.deferred.length === 0 ? ownedCopy(this.bytes, 0, this.pos) : this.assemble()
+      return this.deferred.length === 0
+        ? ownedCopy(this.bytes, 0, this.pos)
+        : assembleDeferred(this.bytes, this.pos, this.deferred, 'a Uint8Array')
     } finally {
       // Keep nothing of the value alive until the next call.
       const ancestors = this.ancestors
@@ -85,26 +87,6 @@ export class MsgpackEncoder {
       this.replace = undefined
       if (this.capacity > KEEP_CAPACITY) this.useScratch(MIN_CAPACITY)
     }
-  }
-
-  /** The result: the scratch bytes with the deferred byte arrays copied in at their places. */
-  private assemble(): Uint8Array {
-    let total = this.pos
-    for (const { length } of this.deferred) total += length
-    const out = ownedBytes(total)
-    let from = 0
-    let to = 0
-    for (const { at, bytes, length } of this.deferred) {
-      // A getter that ran later may have detached or shrunk the buffer under the array.
-      if (bytes.byteLength !== length) throw new Refusal('a Uint8Array was detached or resized during encode')
-      out.set(this.bytes.subarray(from, at), to)
-      to += at - from
-      from = at
-      out.set(bytes, to)
-      to += length
-    }
-    out.set(this.bytes.subarray(from, this.pos), to)
-    return out
   }
 
   /** A fresh scratch buffer of `size` bytes (uninitialized: only bytes written are ever read). */

@@ -1,5 +1,12 @@
 import { types } from 'node:util'
-import { kindName, ownedBytes, ownedCopy, type PathStep, Refusal } from '@cairn/core'
+import {
+  assembleDeferred,
+  type DeferredBytes,
+  kindName,
+  ownedCopy,
+  type PathStep,
+  Refusal,
+} from '@cairn/core'
 import {
   BoxedKind,
   ClassMode,
@@ -33,13 +40,6 @@ const DEFER_BYTES = 1 << 16
  */
 const ID_MAP_SIZE = 4096
 const ID_MAPS = 4
-
-/** A large buffer whose bytes go into the result at scratch position `at`. */
-interface Deferred {
-  at: number
-  bytes: Uint8Array
-  length: number
-}
 
 enum Kind {
   Plain = 1,
@@ -139,7 +139,7 @@ export class StructuredEncoder {
   /** The keys of the last object written whose keys were looked up, and their key numbers. */
   private lastKeys: readonly string[] = []
   private lastKeyIds: number[] = []
-  private readonly deferred: Deferred[] = []
+  private readonly deferred: DeferredBytes[] = []
 
   constructor() {
     this.useScratch(MIN_CAPACITY)
@@ -158,7 +158,9 @@ export class StructuredEncoder {
       for (const byte of MAGIC) this.bytes[this.pos++] = byte
       this.bytes[this.pos++] = FORMAT_VERSION
       this.value(value, 0)
-      return this.deferred.length === 0 ? ownedCopy(this.bytes, 0, this.pos) : this.assemble()
+      return this.deferred.length === 0
+        ? ownedCopy(this.bytes, 0, this.pos)
+        : assembleDeferred(this.bytes, this.pos, this.deferred, 'a buffer')
     } finally {
       // Keep nothing of the value alive until the next call. New maps cost less than clear().
       if (this.idCount > 0) {
@@ -177,26 +179,6 @@ export class StructuredEncoder {
       this.registry = undefined
       if (this.capacity > KEEP_CAPACITY) this.useScratch(MIN_CAPACITY)
     }
-  }
-
-  /** The result: the scratch bytes with the deferred buffers copied in at their places. */
-  private assemble(): Uint8Array {
-    let total = this.pos
-    for (const { length } of this.deferred) total += length
-    const out = ownedBytes(total)
-    let from = 0
-    let to = 0
-    for (const { at, bytes, length } of this.deferred) {
-      // A getter or reduce() that ran later may have detached or shrunk the buffer.
-      if (bytes.byteLength !== length) throw new Refusal('a buffer was detached or resized during encode')
-      out.set(this.bytes.subarray(from, at), to)
-      to += at - from
-      from = at
-      out.set(bytes, to)
-      to += length
-    }
-    out.set(this.bytes.subarray(from, this.pos), to)
-    return out
   }
 
   /** A fresh scratch buffer of `size` bytes (uninitialized: only bytes written are ever read). */

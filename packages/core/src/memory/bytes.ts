@@ -1,6 +1,7 @@
 import { types } from 'node:util'
 import { invalidArgument } from '../errors.js'
 import { createHasher, type Hash } from '../hash.js'
+import { assertBlobInput } from '../store-support.js'
 
 /** Whether `value` is a Uint8Array (a Buffer counts), from this realm or another. */
 export function isUint8Array(value: unknown): value is Uint8Array {
@@ -30,15 +31,7 @@ export async function collectBlobInput(
     hasher.update(bytes)
     return { bytes, hash: hasher.digest() }
   }
-  if (
-    typeof data !== 'object' ||
-    data === null ||
-    typeof (data as Partial<AsyncIterable<unknown>>)[Symbol.asyncIterator] !== 'function'
-  ) {
-    throw invalidArgument('putBlob needs a Uint8Array or an AsyncIterable of Uint8Array chunks', {
-      type: data === null ? 'null' : typeof data,
-    })
-  }
+  assertBlobInput(data)
   const chunks: Uint8Array[] = []
   let total = 0
   for await (const chunk of data as AsyncIterable<unknown>) {
