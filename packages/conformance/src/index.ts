@@ -25,5 +25,12 @@ export {
   VALUE_CATALOGUE,
   valueDifference,
 } from './serializer-suite.js'
+export {
+  expectCodeSync,
+  expectValueOrCode,
+  hex,
+  seededBytes,
+  toHex,
+} from './serializer-test-helpers.js'
 export type { StoreHarness, StoreOracle, StoreSuiteOptions } from './store-harness.js'
 export { storeSuite } from './store-suite.js'

@@ -73,7 +73,7 @@ export interface HostileRun {
 
 /**
  * Decodes one hostile case and throws a ConformanceError naming it when the decoder breaks a rule:
- * an uncoded error, too slow, a touched prototype, a value where only a refusal will do, or a value
+ * an uncoded error, malformed bytes refused with another code than CAIRN_CORRUPT, too slow, a touched prototype, a value where only a refusal will do, or a value
  * its own `encode` refuses (a decoder that answers garbage with `undefined` or an invalid date).
  */
 export function checkHostileCase(run: HostileRun, c: HostileCase): void {
@@ -88,6 +88,9 @@ export function checkHostileCase(run: HostileRun, c: HostileCase): void {
     value = s.decode(c.bytes)
   } catch (error) {
     if (!isDecodeRefusal(error)) fail(`decode threw an uncoded error (${describeError(error)})`)
+    if (c.malformed && !isCairnError(error, ErrorCode.Corrupt)) {
+      fail(`malformed bytes refused with ${describeError(error)} (malformed input must be CAIRN_CORRUPT)`)
+    }
     refused = true
   }
   const ms = performance.now() - start

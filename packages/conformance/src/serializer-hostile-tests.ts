@@ -69,7 +69,7 @@ export function registerHostileTests(
   register(
     runner,
     report,
-    'refuses every truncation of its own encodings, in bounded time',
+    'refuses every truncation of its own encodings with CAIRN_CORRUPT, in bounded time',
     async () => {
       const s = await options.factory()
       const cases = ownEncodings(s, options).flatMap(([label, bytes]) =>
@@ -98,7 +98,7 @@ export function registerHostileTests(
   register(
     runner,
     report,
-    `survives seeded random bytes and random tails after valid starts (seed ${seed})`,
+    `survives seeded random bytes (refused: CAIRN_CORRUPT) and random tails after valid starts (seed ${seed})`,
     async () => {
       const s = await options.factory()
       const total = options.randomInputs ?? 2000

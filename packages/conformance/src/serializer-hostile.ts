@@ -8,6 +8,13 @@ export interface HostileCase {
    * coded error.
    */
   expect: 'refuse' | 'truncation' | 'any'
+  /**
+   * Bytes that are malformed whatever the decoder is set up to read (a strict prefix of its own
+   * encoding, random bytes): a refusal must be CAIRN_CORRUPT, the one code for malformed input.
+   * Other cases (bit flips, random tails) may also form a well-formed encoding this decoder is set up
+   * not to read (a class not registered, deeper than maxDepth), so CAIRN_UNSERIALIZABLE stays open there.
+   */
+  malformed?: true
 }
 
 /** A small seeded PRNG (mulberry32), so a failing case can be reproduced from its label. */
@@ -44,6 +51,7 @@ export function truncations(label: string, encoded: Uint8Array, allBelow = 512, 
     label: `${label}, cut to ${cut} of ${n} bytes`,
     bytes: encoded.slice(0, cut),
     expect: 'truncation',
+    malformed: true,
   }))
 }
 
@@ -84,6 +92,7 @@ export function randomBuffers(count: number, seed: number): HostileCase[] {
       label: `random buffer ${i} (seed ${seed + i})`,
       bytes: randomBytes(random, 1 + Math.floor(random() * 64)),
       expect: 'any',
+      malformed: true,
     }
   })
 }

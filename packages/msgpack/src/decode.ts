@@ -489,10 +489,17 @@ export class MsgpackDecoder {
     const type = (this.bytes[this.pos]! << 24) >> 24
     const dataAt = this.pos + 1
     this.pos = dataAt + length
-    if (type !== -1) throw undecodable(`msgpack extension type ${type} is not supported`, start)
+    // Valid msgpack that this serializer never writes is refused as bytes that are not its encoding:
+    // CAIRN_CORRUPT, like any malformed input (README, "Decoding untrusted bytes").
+    if (type !== -1) {
+      throw corrupt(
+        `msgpack extension type ${type} is never written by this serializer (only -1, timestamps)`,
+        start,
+      )
+    }
     const view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength)
     const result = readTimestamp(view, dataAt, length)
-    if (!result.ok) throw result.corrupt ? corrupt(result.reason, start) : undecodable(result.reason, start)
+    if (!result.ok) throw corrupt(result.reason, start)
     return new Date(result.time)
   }
 
@@ -579,7 +586,7 @@ export class MsgpackDecoder {
     for (; i < size; i++) {
       const keyAt = this.pos
       const key = this.read(depth + 1)
-      if (Object.is(key, -0)) throw undecodable('map key -0 would become 0 in a Map', keyAt)
+      if (Object.is(key, -0)) throw corrupt('map key -0 (never written: a Map turns it into 0)', keyAt)
       const value = this.read(depth + 1)
       if (map.has(key)) throw corrupt('duplicate map key', keyAt)
       map.set(key, value)

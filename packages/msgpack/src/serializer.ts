@@ -93,9 +93,10 @@ export function runDecode(bytes: Uint8Array, maxDepth: number, what: string, hoo
  * non-enumerable properties, strings with lone surrogates, nesting deeper than `maxDepth`.
  *
  * `decode` takes untrusted bytes: lengths are checked against the bytes left before allocating,
- * nesting is bounded, `__proto__` stays a plain key, duplicate keys, invalid UTF-8, truncation and
- * trailing bytes are `CAIRN_CORRUPT`; valid msgpack this serializer cannot return exactly (other
- * extension types, sub-millisecond timestamps) is `CAIRN_UNSERIALIZABLE`.
+ * nesting is bounded, `__proto__` stays a plain key. Malformed input has one code, `CAIRN_CORRUPT`:
+ * duplicate keys, invalid UTF-8, truncation, trailing bytes, and msgpack this serializer never writes
+ * (other extension types, sub-millisecond timestamps). Nesting deeper than `maxDepth` is
+ * `CAIRN_UNSERIALIZABLE`.
  */
 export function createMsgpackSerializer(options: MsgpackSerializerOptions = {}): Serializer {
   const maxDepth = checkMaxDepth(options.maxDepth)

@@ -37,7 +37,7 @@ export function writeTimestamp(bytes: Uint8Array, view: DataView, pos: number, t
   return pos + 15
 }
 
-export type TimestampResult = { ok: true; time: number } | { ok: false; corrupt: boolean; reason: string }
+export type TimestampResult = { ok: true; time: number } | { ok: false; reason: string }
 
 /** Reads a timestamp extension's data (4, 8 or 12 bytes at `pos`) as ms since the epoch. */
 export function readTimestamp(view: DataView, pos: number, length: number): TimestampResult {
@@ -55,27 +55,22 @@ export function readTimestamp(view: DataView, pos: number, length: number): Time
     const high = view.getInt32(pos + 4)
     // Beyond ±2^21 * 2^32 seconds the time is far outside a Date's range anyway.
     if (high > 0x200000 || high < -0x200000) {
-      return { ok: false, corrupt: false, reason: 'timestamp is outside the range of a JavaScript Date' }
+      return { ok: false, reason: 'timestamp is outside the range of a JavaScript Date' }
     }
     seconds = high * TWO_32 + view.getUint32(pos + 8)
   } else {
-    return {
-      ok: false,
-      corrupt: true,
-      reason: `timestamp extension with ${length} bytes (expected 4, 8 or 12)`,
-    }
+    return { ok: false, reason: `timestamp extension with ${length} bytes (expected 4, 8 or 12)` }
   }
-  if (nanos >= 1e9) return { ok: false, corrupt: true, reason: `timestamp nanoseconds ${nanos} ≥ 10^9` }
+  if (nanos >= 1e9) return { ok: false, reason: `timestamp nanoseconds ${nanos} ≥ 10^9` }
   if (nanos % 1e6 !== 0) {
     return {
       ok: false,
-      corrupt: false,
       reason: 'timestamp has sub-millisecond precision, which a JavaScript Date would drop',
     }
   }
   const time = seconds * 1000 + nanos / 1e6
   if (time > MAX_DATE_MS || time < -MAX_DATE_MS) {
-    return { ok: false, corrupt: false, reason: 'timestamp is outside the range of a JavaScript Date' }
+    return { ok: false, reason: 'timestamp is outside the range of a JavaScript Date' }
   }
   return { ok: true, time }
 }

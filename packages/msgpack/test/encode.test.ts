@@ -1,7 +1,7 @@
+import { expectCodeSync } from '@cairn/conformance'
 import { ErrorCode } from '@cairn/core'
 import { describe, expect, it } from 'vitest'
 import { createMsgpackSerializer, MSGPACK_MAX_DEPTH, msgpackSerializer } from '../src/index.js'
-import { expectCode } from './helpers.js'
 
 const { encode, decode } = msgpackSerializer
 
@@ -154,12 +154,12 @@ describe('round trips', () => {
       return v
     }
     expect(roundTrip(nest(MSGPACK_MAX_DEPTH))).toStrictEqual(nest(MSGPACK_MAX_DEPTH))
-    const error = expectCode(() => encode(nest(MSGPACK_MAX_DEPTH + 1)), ErrorCode.Unserializable)
+    const error = expectCodeSync(() => encode(nest(MSGPACK_MAX_DEPTH + 1)), ErrorCode.Unserializable)
     expect(error.message).toContain(`deeper than ${MSGPACK_MAX_DEPTH}`)
     const shallow = createMsgpackSerializer({ maxDepth: 3 })
     expect(shallow.decode(shallow.encode(nest(3)))).toStrictEqual(nest(3))
-    expectCode(() => shallow.encode(nest(4)), ErrorCode.Unserializable)
-    expectCode(() => shallow.decode(encode(nest(4))), ErrorCode.Unserializable)
+    expectCodeSync(() => shallow.encode(nest(4)), ErrorCode.Unserializable)
+    expectCodeSync(() => shallow.decode(encode(nest(4))), ErrorCode.Unserializable)
   })
 })
 
@@ -202,7 +202,7 @@ describe('refusals name the path and change nothing', () => {
   ]
   for (const [label, value, path, reason] of cases) {
     it(label, () => {
-      const error = expectCode(() => encode(value), ErrorCode.Unserializable)
+      const error = expectCodeSync(() => encode(value), ErrorCode.Unserializable)
       expect(error.message.startsWith(`${path}: `), error.message).toBe(true)
       expect(error.details?.path).toBe(path)
       expect(error.message).toMatch(reason)
@@ -212,7 +212,7 @@ describe('refusals name the path and change nothing', () => {
   it('a cycle is named as a cycle, at the path where the value repeats', () => {
     const a: Record<string, unknown> = { name: 'a', list: [] }
     ;(a.list as unknown[]).push({ back: a })
-    const error = expectCode(() => encode(a), ErrorCode.Unserializable)
+    const error = expectCodeSync(() => encode(a), ErrorCode.Unserializable)
     expect(error.message).toMatch(/^\$\.list\[0\]\.back: cycle/)
   })
 
@@ -222,13 +222,13 @@ describe('refusals name the path and change nothing', () => {
         throw new Error('getter failed')
       },
     }
-    const error = expectCode(() => encode(value), ErrorCode.Unserializable)
+    const error = expectCodeSync(() => encode(value), ErrorCode.Unserializable)
     expect(error.message).toContain('getter failed')
   })
 
   it('maxDepth must be a sensible integer', () => {
     for (const maxDepth of [0, -1, 1.5, Number.NaN, 1e9]) {
-      expectCode(() => createMsgpackSerializer({ maxDepth }), ErrorCode.InvalidArgument)
+      expectCodeSync(() => createMsgpackSerializer({ maxDepth }), ErrorCode.InvalidArgument)
     }
   })
 })

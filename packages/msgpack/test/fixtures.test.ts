@@ -1,6 +1,6 @@
+import { hex, toHex } from '@cairn/conformance'
 import { describe, expect, it } from 'vitest'
 import { msgpackSerializer } from '../src/index.js'
-import { hex, toHex } from './helpers.js'
 
 const { encode, decode } = msgpackSerializer
 

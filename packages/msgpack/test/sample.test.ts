@@ -1,7 +1,7 @@
+import { expectCodeSync, hex, toHex } from '@cairn/conformance'
 import { ErrorCode } from '@cairn/core'
 import { describe, expect, it } from 'vitest'
 import { decodeSample, encodeSample, msgpackSerializer, type NdArrayData, ndarray } from '../src/index.js'
-import { expectCode, hex, toHex } from './helpers.js'
 
 describe('sample codec', () => {
   it('round-trips ndarray fields of every dtype, with their shapes', () => {
@@ -48,10 +48,10 @@ describe('sample codec', () => {
       shape: [4],
       data: new Float32Array(4),
     })
-    expectCode(() => ndarray(new Float32Array(4), [3]), ErrorCode.InvalidArgument)
-    expectCode(() => ndarray(new Float32Array(4), [2, -2]), ErrorCode.InvalidArgument)
-    expectCode(() => ndarray(new Uint8ClampedArray(4) as never), ErrorCode.InvalidArgument)
-    expectCode(() => ndarray([1, 2] as never), ErrorCode.InvalidArgument)
+    expectCodeSync(() => ndarray(new Float32Array(4), [3]), ErrorCode.InvalidArgument)
+    expectCodeSync(() => ndarray(new Float32Array(4), [2, -2]), ErrorCode.InvalidArgument)
+    expectCodeSync(() => ndarray(new Uint8ClampedArray(4) as never), ErrorCode.InvalidArgument)
+    expectCodeSync(() => ndarray([1, 2] as never), ErrorCode.InvalidArgument)
   })
 
   it('encodes only the bytes of a view, and decodes into an aligned array of its own', () => {
@@ -102,15 +102,15 @@ describe('sample codec', () => {
       [{ x: [{ dtype: 'uint8', shape: [1.5], data: new Uint8Array(1) }] }, '$.x[0]', /non-negative integer/],
     ]
     for (const [fields, path, reason] of cases) {
-      const error = expectCode(
+      const error = expectCodeSync(
         () => encodeSample(fields as Record<string, unknown>),
         ErrorCode.Unserializable,
       )
       expect(error.message.startsWith(`${path}: `), error.message).toBe(true)
       expect(error.message).toMatch(reason)
     }
-    expectCode(() => encodeSample([] as never), ErrorCode.InvalidArgument)
-    expectCode(() => encodeSample(new Map() as never), ErrorCode.InvalidArgument)
+    expectCodeSync(() => encodeSample([] as never), ErrorCode.InvalidArgument)
+    expectCodeSync(() => encodeSample(new Map() as never), ErrorCode.InvalidArgument)
   })
 
   it('a map with keys dtype, shape, data that is not a valid ndarray is CAIRN_CORRUPT', () => {
@@ -124,13 +124,13 @@ describe('sample codec', () => {
       { dtype: 'toString', shape: [1], data: new Uint8Array(4) },
     ]
     for (const x of broken) {
-      expectCode(() => decodeSample(msgpackSerializer.encode({ x })), ErrorCode.Corrupt)
+      expectCodeSync(() => decodeSample(msgpackSerializer.encode({ x })), ErrorCode.Corrupt)
     }
   })
 
   it('a sample must be a string-keyed map', () => {
     for (const value of [[1], 'x', 3, new Map<unknown, unknown>([[1, 2]])]) {
-      expectCode(() => decodeSample(msgpackSerializer.encode(value)), ErrorCode.Corrupt)
+      expectCodeSync(() => decodeSample(msgpackSerializer.encode(value)), ErrorCode.Corrupt)
     }
   })
 })

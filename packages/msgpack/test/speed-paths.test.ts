@@ -1,7 +1,7 @@
+import { expectCodeSync, hex, toHex } from '@cairn/conformance'
 import { ErrorCode } from '@cairn/core'
 import { describe, expect, it } from 'vitest'
 import { decodeSample, encodeSample, msgpackSerializer, ndarray } from '../src/index.js'
-import { expectCode, hex, toHex } from './helpers.js'
 
 // The shortcuts taken for speed (README "Speed"): a reused encoder and decoder, large byte arrays
 // copied once into the result, maps re-read from the bytes when a non-string key turns up.
@@ -36,12 +36,12 @@ describe('the reused encoder', () => {
   })
 
   it('a refusal halfway leaves nothing behind for the next call', () => {
-    expectCode(() => encode({ a: 'x'.repeat(50), b: [1, 2, undefined] }), ErrorCode.Unserializable)
+    expectCodeSync(() => encode({ a: 'x'.repeat(50), b: [1, 2, undefined] }), ErrorCode.Unserializable)
     expect(toHex(encode({ a: 1 }))).toBe('81 a1 61 01')
     // A cycle found through maxDepth, then a deep but acyclic value: no ancestor is left over.
     const cycle: unknown[] = []
     cycle.push(cycle)
-    expect(expectCode(() => encode(cycle), ErrorCode.Unserializable).message).toMatch(/cycle/)
+    expect(expectCodeSync(() => encode(cycle), ErrorCode.Unserializable).message).toMatch(/cycle/)
     let deep: unknown = 1
     for (let i = 0; i < 999; i++) deep = [deep]
     expect(decode(encode(deep))).toStrictEqual(deep)
@@ -95,7 +95,7 @@ describe('large byte arrays are copied once, straight into the result', () => {
         return 1
       },
     }
-    const error = expectCode(() => encode(value), ErrorCode.Unserializable)
+    const error = expectCodeSync(() => encode(value), ErrorCode.Unserializable)
     expect(error.message).toMatch(/detached/)
     expect(decode(encode({ a: 1 }))).toStrictEqual({ a: 1 })
   })
@@ -218,7 +218,7 @@ describe('short arrays are built by growing, long ones preallocated', () => {
 
   it('a short array cut short is still refused as truncated', () => {
     // fixarray of 3 holding two elements.
-    expectCode(() => decode(hex('93 01 02')), ErrorCode.Corrupt)
+    expectCodeSync(() => decode(hex('93 01 02')), ErrorCode.Corrupt)
   })
 })
 
@@ -238,21 +238,21 @@ describe('duplicate keys are found whatever shape the decoder remembers', () => 
 
   it('a key repeated where the remembered map had another key', () => {
     expect(decode(hex(map(['a', 1], ['b', 2], ['c', 3])))).toStrictEqual({ a: 1, b: 2, c: 3 })
-    expectCode(() => decode(hex(map(['a', 1], ['b', 2], ['a', 3]))), ErrorCode.Corrupt)
-    expectCode(() => decode(hex(map(['a', 1], ['a', 2], ['c', 3]))), ErrorCode.Corrupt)
+    expectCodeSync(() => decode(hex(map(['a', 1], ['b', 2], ['a', 3]))), ErrorCode.Corrupt)
+    expectCodeSync(() => decode(hex(map(['a', 1], ['a', 2], ['c', 3]))), ErrorCode.Corrupt)
     // Off the remembered shape at the second key, the duplicate comes one key later.
-    expectCode(() => decode(hex(map(['a', 1], ['x', 2], ['x', 3]))), ErrorCode.Corrupt)
+    expectCodeSync(() => decode(hex(map(['a', 1], ['x', 2], ['x', 3]))), ErrorCode.Corrupt)
     // The same keys in another order are a new shape, not a duplicate; then the first order again.
     expect(decode(hex(map(['c', 1], ['b', 2], ['a', 3])))).toStrictEqual({ c: 1, b: 2, a: 3 })
     expect(decode(hex(map(['a', 1], ['b', 2], ['c', 3])))).toStrictEqual({ a: 1, b: 2, c: 3 })
-    expectCode(() => decode(hex(map(['c', 1], ['c', 2], ['a', 3]))), ErrorCode.Corrupt)
+    expectCodeSync(() => decode(hex(map(['c', 1], ['c', 2], ['a', 3]))), ErrorCode.Corrupt)
   })
 
   it('a nested map of the same size, read halfway through its parent, does not hide a duplicate', () => {
     expect(decode(hex(map(['a', 1], ['b', 2], ['c', 3])))).toStrictEqual({ a: 1, b: 2, c: 3 })
     // {a: {x, y, z}, b: 2, a: 3}: the nested map is remembered while the outer one is being read.
     const nested = map(['x', 1], ['y', 2], ['z', 3])
-    expectCode(() => decode(hex(map(['a', nested], ['b', 2], ['a', 3]))), ErrorCode.Corrupt)
+    expectCodeSync(() => decode(hex(map(['a', nested], ['b', 2], ['a', 3]))), ErrorCode.Corrupt)
     expect(decode(hex(map(['a', nested], ['b', 2], ['c', 3])))).toStrictEqual({
       a: { x: 1, y: 2, z: 3 },
       b: 2,
@@ -264,7 +264,7 @@ describe('duplicate keys are found whatever shape the decoder remembers', () => 
     const once = decode(hex(map(['__proto__', 1], ['b', 2]))) as Record<string, unknown>
     expect(Object.getPrototypeOf(once)).toBe(Object.prototype)
     expect(Object.keys(once)).toStrictEqual(['__proto__', 'b'])
-    expectCode(() => decode(hex(map(['__proto__', 1], ['__proto__', 2]))), ErrorCode.Corrupt)
+    expectCodeSync(() => decode(hex(map(['__proto__', 1], ['__proto__', 2]))), ErrorCode.Corrupt)
     expect(({} as Record<string, unknown>).b).toBeUndefined()
   })
 
@@ -274,12 +274,12 @@ describe('duplicate keys are found whatever shape the decoder remembers', () => 
     expect(decode(encode(value))).toStrictEqual(value)
     // str8 key of 30 bytes, written twice.
     const key = `d9 1e ${'6b '.repeat(30)}`
-    expectCode(() => decode(hex(`82 ${key} 01 ${key} 02`)), ErrorCode.Corrupt)
+    expectCodeSync(() => decode(hex(`82 ${key} 01 ${key} 02`)), ErrorCode.Corrupt)
     const wide = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`k${i}`, i]))
     expect(decode(encode(wide))).toStrictEqual(wide)
     const bytes = encode(wide)
     // Rename the last key "k19" to "k18": a duplicate 20 keys into a map16.
     bytes[bytes.length - 2] = 0x38
-    expectCode(() => decode(bytes), ErrorCode.Corrupt)
+    expectCodeSync(() => decode(bytes), ErrorCode.Corrupt)
   })
 })

@@ -1,8 +1,8 @@
+import { expectCodeSync } from '@cairn/conformance'
 import { ErrorCode } from '@cairn/core'
 import { describe, expect, it } from 'vitest'
 import { ClassRegistry, createStructuredSerializer, structuredSerializer } from '../src/index.js'
 import { graphDifference } from './compare.js'
-import { expectCode } from './helpers.js'
 
 class Point {
   constructor(
@@ -130,19 +130,19 @@ describe('registered classes', () => {
   })
 
   it('a subclass of a registered class is not registered implicitly', () => {
-    const error = expectCode(() => serializer.encode({ p: new Point3(1, 2) }), ErrorCode.Unserializable)
+    const error = expectCodeSync(() => serializer.encode({ p: new Point3(1, 2) }), ErrorCode.Unserializable)
     expect(error.message).toMatch(/^\$\.p: class Point3 is not registered/)
     expect(error.message).toContain('"geo.Point"')
   })
 
   it('an unregistered class is refused on encode with the path, and by name on decode', () => {
-    const error = expectCode(
+    const error = expectCodeSync(
       () => structuredSerializer.encode([1, { deep: new Point(1, 2) }]),
       ErrorCode.Unserializable,
     )
     expect(error.message).toMatch(/^\$\[1\]\.deep: class Point is not registered/)
     const bytes = serializer.encode(new Point(1, 2))
-    const decodeError = expectCode(() => structuredSerializer.decode(bytes), ErrorCode.Unserializable)
+    const decodeError = expectCodeSync(() => structuredSerializer.decode(bytes), ErrorCode.Unserializable)
     expect(decodeError.message).toContain('"geo.Point" is not registered')
   })
 
@@ -151,7 +151,7 @@ describe('registered classes', () => {
     const other = createStructuredSerializer({
       classes: new ClassRegistry().register(Point, { name: 'Temperature' }),
     })
-    expect(expectCode(() => other.decode(bytes), ErrorCode.Unserializable).message).toMatch(/registered/)
+    expect(expectCodeSync(() => other.decode(bytes), ErrorCode.Unserializable).message).toMatch(/registered/)
   })
 
   it('reduce or revive that throws is a coded error', () => {
@@ -164,7 +164,7 @@ describe('registered classes', () => {
       revive: () => new Fragile(),
     })
     const s = createStructuredSerializer({ classes })
-    expect(expectCode(() => s.encode({ f: new Fragile() }), ErrorCode.Unserializable).message).toMatch(
+    expect(expectCodeSync(() => s.encode({ f: new Fragile() }), ErrorCode.Unserializable).message).toMatch(
       /^\$\.f: reduce\(\) of class Fragile threw: cannot reduce/,
     )
     class Brittle {}
@@ -176,9 +176,9 @@ describe('registered classes', () => {
       },
     })
     const s2 = createStructuredSerializer({ classes: both })
-    expect(expectCode(() => s2.decode(s2.encode(new Brittle())), ErrorCode.Unserializable).message).toMatch(
-      /cannot revive/,
-    )
+    expect(
+      expectCodeSync(() => s2.decode(s2.encode(new Brittle())), ErrorCode.Unserializable).message,
+    ).toMatch(/cannot revive/)
   })
 
   it('a cycle back into a reduced instance is refused (revive could not rebuild it)', () => {
@@ -193,21 +193,21 @@ describe('registered classes', () => {
     const s = createStructuredSerializer({ classes })
     const box = new Box(null)
     box.inner = [box]
-    expect(expectCode(() => s.encode(box), ErrorCode.Unserializable).message).toMatch(/refers back/)
+    expect(expectCodeSync(() => s.encode(box), ErrorCode.Unserializable).message).toMatch(/refers back/)
   })
 })
 
 describe('ClassRegistry.register', () => {
   it('refuses bad registrations', () => {
     const r = new ClassRegistry().register(Point, { name: 'Point' })
-    expectCode(() => r.register(Point, { name: 'Other' }), ErrorCode.InvalidArgument)
-    expectCode(() => r.register(class {}, { name: 'Point' }), ErrorCode.InvalidArgument)
-    expectCode(() => r.register(class {}, { name: '' }), ErrorCode.InvalidArgument)
-    expectCode(() => r.register(class {}, { name: 'x', reduce: () => 1 }), ErrorCode.InvalidArgument)
-    expectCode(() => r.register(Map, { name: 'Map' }), ErrorCode.InvalidArgument)
-    expectCode(() => r.register(Error, { name: 'Error' }), ErrorCode.InvalidArgument)
-    expectCode(() => r.register(class extends Set {}, { name: 'MySet' }), ErrorCode.InvalidArgument)
-    expectCode(() => r.register((() => 1) as never, { name: 'arrow' }), ErrorCode.InvalidArgument)
+    expectCodeSync(() => r.register(Point, { name: 'Other' }), ErrorCode.InvalidArgument)
+    expectCodeSync(() => r.register(class {}, { name: 'Point' }), ErrorCode.InvalidArgument)
+    expectCodeSync(() => r.register(class {}, { name: '' }), ErrorCode.InvalidArgument)
+    expectCodeSync(() => r.register(class {}, { name: 'x', reduce: () => 1 }), ErrorCode.InvalidArgument)
+    expectCodeSync(() => r.register(Map, { name: 'Map' }), ErrorCode.InvalidArgument)
+    expectCodeSync(() => r.register(Error, { name: 'Error' }), ErrorCode.InvalidArgument)
+    expectCodeSync(() => r.register(class extends Set {}, { name: 'MySet' }), ErrorCode.InvalidArgument)
+    expectCodeSync(() => r.register((() => 1) as never, { name: 'arrow' }), ErrorCode.InvalidArgument)
     expect(r.names()).toStrictEqual(['Point'])
     expect(r.has(Point)).toBe(true)
     expect(r.has(Point3)).toBe(false)

@@ -1,7 +1,7 @@
+import { expectCodeSync } from '@cairn/conformance'
 import { ErrorCode } from '@cairn/core'
 import { describe, expect, it } from 'vitest'
 import { createStructuredSerializer, STRUCTURED_MAX_DEPTH, structuredSerializer } from '../src/index.js'
-import { expectCode } from './helpers.js'
 
 const { encode, decode } = structuredSerializer
 
@@ -80,7 +80,7 @@ describe('refusals name the path', () => {
   ]
   for (const [label, make, path, reason] of cases) {
     it(label, () => {
-      const error = expectCode(() => encode(make()), ErrorCode.Unserializable)
+      const error = expectCodeSync(() => encode(make()), ErrorCode.Unserializable)
       expect(error.message.startsWith(`${path}: `), error.message).toBe(true)
       expect(error.details?.path).toBe(path)
       expect(error.message).toMatch(reason)
@@ -93,7 +93,7 @@ describe('refusals name the path', () => {
         throw new Error('getter failed')
       },
     }
-    expect(expectCode(() => encode(value), ErrorCode.Unserializable).message).toContain('getter failed')
+    expect(expectCodeSync(() => encode(value), ErrorCode.Unserializable).message).toContain('getter failed')
   })
 
   it('nesting up to maxDepth is fine, deeper is refused on encode and on decode', () => {
@@ -104,19 +104,22 @@ describe('refusals name the path', () => {
     }
     expect(decode(encode(nest(STRUCTURED_MAX_DEPTH)))).toStrictEqual(nest(STRUCTURED_MAX_DEPTH))
     expect(
-      expectCode(() => encode(nest(STRUCTURED_MAX_DEPTH + 1)), ErrorCode.Unserializable).message,
+      expectCodeSync(() => encode(nest(STRUCTURED_MAX_DEPTH + 1)), ErrorCode.Unserializable).message,
     ).toMatch(/deeper than 2000/)
     const shallow = createStructuredSerializer({ maxDepth: 4 })
     expect(shallow.decode(shallow.encode(nest(4)))).toStrictEqual(nest(4))
-    expectCode(() => shallow.encode(nest(5)), ErrorCode.Unserializable)
-    expectCode(() => shallow.decode(encode(nest(5))), ErrorCode.Unserializable)
+    expectCodeSync(() => shallow.encode(nest(5)), ErrorCode.Unserializable)
+    expectCodeSync(() => shallow.decode(encode(nest(5))), ErrorCode.Unserializable)
   })
 
   it('options are checked', () => {
     for (const maxDepth of [0, 1.5, -3, 1e9]) {
-      expectCode(() => createStructuredSerializer({ maxDepth }), ErrorCode.InvalidArgument)
+      expectCodeSync(() => createStructuredSerializer({ maxDepth }), ErrorCode.InvalidArgument)
     }
-    expectCode(() => createStructuredSerializer({ classes: new Map() as never }), ErrorCode.InvalidArgument)
-    expectCode(() => decode('CRNS' as never), ErrorCode.InvalidArgument)
+    expectCodeSync(
+      () => createStructuredSerializer({ classes: new Map() as never }),
+      ErrorCode.InvalidArgument,
+    )
+    expectCodeSync(() => decode('CRNS' as never), ErrorCode.InvalidArgument)
   })
 })

@@ -1,8 +1,8 @@
+import { expectCodeSync } from '@cairn/conformance'
 import { ErrorCode } from '@cairn/core'
 import { describe, expect, it } from 'vitest'
 import { ClassRegistry, createStructuredSerializer, structuredSerializer } from '../src/index.js'
 import { graphDifference } from './compare.js'
-import { expectCode } from './helpers.js'
 
 // The shortcuts taken for speed (README "Speed"): a reused encoder, large buffers copied once into
 // the result, object ids in several small maps.
@@ -44,7 +44,7 @@ describe('the reused encoder', () => {
 
   it('a refusal halfway leaves no ids or keys behind for the next call', () => {
     const shared = { k: 1 }
-    expectCode(() => encode({ a: shared, b: [shared, () => 1] }), ErrorCode.Unserializable)
+    expectCodeSync(() => encode({ a: shared, b: [shared, () => 1] }), ErrorCode.Unserializable)
     // Fresh numbering: the first object is 0 again and the key "k" is written in full.
     expect(decode(encode({ k: shared, again: shared }))).toStrictEqual({ k: { k: 1 }, again: { k: 1 } })
     const back = decode(encode([shared, shared])) as object[]
@@ -90,7 +90,7 @@ describe('large buffers are copied once, straight into the result', () => {
         return 1
       },
     }
-    const error = expectCode(() => encode(value), ErrorCode.Unserializable)
+    const error = expectCodeSync(() => encode(value), ErrorCode.Unserializable)
     expect(error.message).toMatch(/detached/)
     expect(decode(encode({ a: 1 }))).toStrictEqual({ a: 1 })
   })

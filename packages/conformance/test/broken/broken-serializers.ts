@@ -3,6 +3,7 @@ import {
   CairnError,
   ErrorCode,
   invalidArgument,
+  isCairnError,
   JSON_MAX_DEPTH,
   jsonSerializer,
   type Serializer,
@@ -147,6 +148,35 @@ export const brokenSerializers: BrokenSerializer[] = [
     }),
     test: 'survives seeded random bytes',
     message: /random buffer \d+ \(seed \d+\): decoded to a value its own encode refuses/,
+  },
+  {
+    breaks: 'refuses malformed bytes with CAIRN_UNSERIALIZABLE instead of CAIRN_CORRUPT',
+    serializer: json({
+      decode: (bytes) => {
+        try {
+          return parse(bytes)
+        } catch (error) {
+          if (!isCairnError(error, ErrorCode.Corrupt)) throw error
+          throw new CairnError(ErrorCode.Unserializable, error.message, { cause: error })
+        }
+      },
+    }),
+    test: 'refuses every truncation',
+    message: /cut to \d+ of \d+ bytes: malformed bytes refused with CAIRN_UNSERIALIZABLE/,
+  },
+  {
+    breaks: 'refuses random bytes that start like an extension with CAIRN_UNSERIALIZABLE',
+    serializer: json({
+      decode: (bytes) => {
+        // As msgpack's decoder did: bytes it never writes, read as an unsupported kind, not as corrupt.
+        if (bytes[0] !== undefined && bytes[0] >= 0x80) {
+          throw new CairnError(ErrorCode.Unserializable, `kind 0x${bytes[0].toString(16)} is not supported`)
+        }
+        return parse(bytes)
+      },
+    }),
+    test: 'survives seeded random bytes',
+    message: /random buffer \d+ \(seed \d+\): malformed bytes refused with CAIRN_UNSERIALIZABLE/,
   },
   {
     breaks: 'repairs truncated input by closing what is open',
