@@ -27,6 +27,8 @@ export {
 } from './serializer-suite.js'
 export {
   expectCodeSync,
+  expectDetachedLaterRefused,
+  expectOwnedBytes,
   expectValueOrCode,
   hex,
   seededBytes,

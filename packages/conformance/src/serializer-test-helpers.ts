@@ -3,7 +3,7 @@
  * synchronous coded-error checks, hex bytes, seeded random bytes. Runner-agnostic: a failed check
  * throws a ConformanceError, which every runner reports as a failure.
  */
-import { type CairnError, type ErrorCode, isCairnError } from '@cairn/core'
+import { type CairnError, ErrorCode, isCairnError, type Serializer } from '@cairn/core'
 import { ConformanceError } from './assert.js'
 
 /** Runs `action`, checks it throws a Cairn error with `code` (synchronously), and returns the error. */
@@ -65,4 +65,36 @@ export function seededBytes(length: number, seed: number): Uint8Array {
     out[i] = x & 0xff
   }
   return out
+}
+
+/**
+ * Encodes `{ a: victim, b }` where reading `b` detaches `victim`'s buffer (after the encoder met
+ * `victim`, before it put the result together): it must be refused with CAIRN_UNSERIALIZABLE naming
+ * the detach, never written as other bytes; and the next encode must work as usual.
+ */
+export function expectDetachedLaterRefused(serializer: Serializer, victim: ArrayBufferView): void {
+  const value = {
+    a: victim,
+    get b(): number {
+      structuredClone(victim.buffer, { transfer: [victim.buffer as ArrayBuffer] })
+      return 1
+    },
+  }
+  const error = expectCodeSync(() => serializer.encode(value), ErrorCode.Unserializable)
+  if (!/detached/.test(error.message))
+    throw new ConformanceError(`refused, but not for the detach: ${error.message}`)
+  const again = serializer.decode(serializer.encode({ a: 1 })) as { a?: unknown }
+  if (again.a !== 1) throw new ConformanceError('the encoder did not recover after the refusal')
+}
+
+/** Checks `bytes` is what `encode` must return: a plain Uint8Array over an ArrayBuffer of exactly its size. */
+export function expectOwnedBytes(bytes: Uint8Array): void {
+  if (Object.getPrototypeOf(bytes) !== Uint8Array.prototype) {
+    throw new ConformanceError('not a plain Uint8Array (a subclass such as Buffer)')
+  }
+  if (bytes.byteOffset !== 0 || bytes.buffer.byteLength !== bytes.byteLength) {
+    throw new ConformanceError(
+      `a view at ${bytes.byteOffset} into a buffer of ${bytes.buffer.byteLength} bytes, not bytes of its own`,
+    )
+  }
 }

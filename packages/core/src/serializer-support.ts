@@ -20,6 +20,32 @@ export class Refusal {
   constructor(readonly reason: string) {}
 }
 
+/** Adds `step` in front of a refusal's path on its way out of a container; other errors pass as they are. */
+export function withStep(error: unknown, step: PathStep): unknown {
+  if (error instanceof Refusal) error.steps.unshift(step)
+  return error
+}
+
+/**
+ * Writes a Map's entries in insertion order, key then value, through `write`; a refusal inside gets
+ * the entry's step (`<key 3>` / `<value 3>`).
+ */
+export function writeMapEntries(map: Map<unknown, unknown>, write: (item: unknown) => void): void {
+  let i = 0
+  let inKey = true
+  try {
+    for (const [key, value] of map) {
+      inKey = true
+      write(key)
+      inKey = false
+      write(value)
+      i++
+    }
+  } catch (error) {
+    throw withStep(error, inKey ? { mapKey: i } : { mapValue: i })
+  }
+}
+
 const IDENTIFIER_RE = /^[A-Za-z_$][\w$]*$/
 
 export function formatPath(steps: readonly PathStep[]): string {
@@ -68,6 +94,40 @@ export function undecodableAt(message: string, offset?: number): CairnError {
     offset === undefined ? message : `${message} (at byte ${offset})`,
     { details: offset === undefined ? undefined : { offset } },
   )
+}
+
+function isStackOverflow(error: unknown): boolean {
+  return error instanceof RangeError && /call stack/i.test(error.message)
+}
+
+/**
+ * What an encoder's failure becomes: a refusal its path error, a Cairn error itself, a stack overflow
+ * and anything a getter or proxy trap threw while the value was read CAIRN_UNSERIALIZABLE.
+ */
+export function encodeFailure(error: unknown): CairnError {
+  if (error instanceof Refusal) return refusalError(error)
+  if (CairnError.isInstance(error)) return error
+  if (isStackOverflow(error)) {
+    return new CairnError(ErrorCode.Unserializable, '$: value is nested too deeply for the stack', {
+      cause: error,
+    })
+  }
+  const reason = error instanceof Error ? error.message : String(error)
+  return new CairnError(ErrorCode.Unserializable, `$: reading the value threw: ${reason}`, { cause: error })
+}
+
+/**
+ * What a decoder's failure on untrusted bytes becomes: a Cairn error itself; a stack overflow
+ * CAIRN_UNSERIALIZABLE (a resource limit, like `maxDepth`); anything else CAIRN_CORRUPT, as
+ * `bytes are not ${format}: …` (malformed input has one code).
+ */
+export function decodeFailure(error: unknown, format: string): CairnError {
+  if (CairnError.isInstance(error)) return error
+  if (isStackOverflow(error)) {
+    return new CairnError(ErrorCode.Unserializable, 'nested too deeply for the stack', { cause: error })
+  }
+  const reason = error instanceof Error ? error.message : String(error)
+  return new CairnError(ErrorCode.Corrupt, `bytes are not ${format}: ${reason}`, { cause: error })
 }
 
 // ---- bytes the caller owns ----

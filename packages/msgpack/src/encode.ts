@@ -1,12 +1,5 @@
 import { types } from 'node:util'
-import {
-  assembleDeferred,
-  type DeferredBytes,
-  kindName,
-  ownedCopy,
-  type PathStep,
-  Refusal,
-} from '@cairn/core'
+import { kindName, Refusal, ScratchWriter, withStep, writeMapEntries } from '@cairn/core'
 import { writeTimestamp } from './timestamp.js'
 
 /** Hooks the sample codec plugs in; the plain serializer passes none. */
@@ -22,15 +15,6 @@ export interface EncodeHooks {
 
 const hasBuffer = typeof Buffer === 'function'
 const textEncoder = new TextEncoder()
-/** Starting size of an encoder's scratch buffer. */
-const MIN_CAPACITY = 8192
-/** A scratch buffer grown past this is dropped after the call rather than kept for the next one. */
-const KEEP_CAPACITY = 1 << 20
-/**
- * Byte arrays at least this long are not copied into the scratch buffer but straight into the result
- * when it is put together: one copy of their bytes instead of two.
- */
-const DEFER_BYTES = 1 << 16
 
 const FOR_RICHER = 'use @cairn/structured for JavaScript-only values'
 
@@ -39,15 +23,7 @@ const FOR_RICHER = 'use @cairn/structured for JavaScript-only values'
  * msgpack libraries write too), float64 for every non-integer number, -0, NaN and ±Infinity,
  * int64/uint64 for BigInt, bin for Uint8Array, the timestamp extension (-1) for Date.
  */
-export class MsgpackEncoder {
-  /** The scratch buffer the value is written into; the result is a copy of its first `pos` bytes. */
-  private bytes: Uint8Array = new Uint8Array(0)
-  /** A Buffer over the same memory, for its UTF-8 writer (undefined outside Node.js). */
-  private text: Buffer | undefined
-  private view: DataView = new DataView(this.bytes.buffer)
-  /** `bytes.byteLength`, kept in a field: reading it from the array is slower. */
-  private capacity = 0
-  private pos = 0
+export class MsgpackEncoder extends ScratchWriter {
   private maxDepth = 0
   private replace: EncodeHooks['replace']
   private typedArrayHint: string | undefined
@@ -55,11 +31,6 @@ export class MsgpackEncoder {
   private readonly ancestors: (object | undefined)[] = []
   /** The last value a hook returned, so it is not handed back to the hook. */
   private replaced: unknown
-  private readonly deferred: DeferredBytes[] = []
-
-  constructor() {
-    this.useScratch(MIN_CAPACITY)
-  }
 
   /**
    * Encodes `value`. The encoder is reused from call to call (its scratch buffer stays allocated),
@@ -73,41 +44,16 @@ export class MsgpackEncoder {
     this.typedArrayHint = hooks?.typedArrayHint
     try {
       this.value(value, 0)
-      return this.deferred.length === 0
-        ? ownedCopy(this.bytes, 0, this.pos)
-        : assembleDeferred(this.bytes, this.pos, this.deferred, 'a Uint8Array')
+      return this.finish('a Uint8Array')
     } finally {
       // Keep nothing of the value alive until the next call.
       const ancestors = this.ancestors
       if (ancestors.length > 64) ancestors.length = 0
       else for (let i = 0; i < ancestors.length; i++) ancestors[i] = undefined
-      // Setting `length` costs a builtin call even when it changes nothing.
-      if (this.deferred.length !== 0) this.deferred.length = 0
       this.replaced = undefined
       this.replace = undefined
-      if (this.capacity > KEEP_CAPACITY) this.useScratch(MIN_CAPACITY)
+      this.release()
     }
-  }
-
-  /** A fresh scratch buffer of `size` bytes (uninitialized: only bytes written are ever read). */
-  private useScratch(size: number): void {
-    const buffer = hasBuffer ? Buffer.allocUnsafeSlow(size) : undefined
-    this.bytes = buffer ? new Uint8Array(buffer.buffer, buffer.byteOffset, size) : new Uint8Array(size)
-    this.text = buffer
-    this.view = new DataView(this.bytes.buffer, this.bytes.byteOffset, size)
-    this.capacity = size
-  }
-
-  private ensure(extra: number): void {
-    if (this.pos + extra > this.capacity) this.grow(this.pos + extra)
-  }
-
-  private grow(needed: number): void {
-    let size = this.capacity * 2
-    while (size < needed) size *= 2
-    const old = this.bytes
-    this.useScratch(size)
-    this.bytes.set(old.subarray(0, this.pos))
   }
 
   private value(value: unknown, depth: number): void {
@@ -388,25 +334,12 @@ export class MsgpackEncoder {
     }
     this.enter(map, depth)
     this.header(map.size, 0x80, 0x10, 0xde, 0xdf)
-    let i = 0
-    let inKey = true
-    try {
-      for (const [key, value] of map) {
-        inKey = true
-        this.value(key, depth + 1)
-        inKey = false
-        this.value(value, depth + 1)
-        i++
-      }
-    } catch (error) {
-      throw withStep(error, inKey ? { mapKey: i } : { mapValue: i })
-    }
+    writeMapEntries(map, (item) => this.value(item, depth + 1))
   }
 
   private bin(bytes: Uint8Array): void {
     const length = bytes.byteLength
-    const deferred = length >= DEFER_BYTES
-    this.ensure(deferred ? 5 : length + 5)
+    this.ensure(5)
     if (length < 0x100) {
       this.bytes[this.pos++] = 0xc4
       this.bytes[this.pos++] = length
@@ -419,11 +352,7 @@ export class MsgpackEncoder {
       this.view.setUint32(this.pos, length)
       this.pos += 4
     }
-    if (deferred) this.deferred.push({ at: this.pos, bytes, length })
-    else {
-      this.bytes.set(bytes, this.pos)
-      this.pos += length
-    }
+    this.byteRun(bytes)
   }
 
   private date(date: Date): void {
@@ -436,8 +365,3 @@ export class MsgpackEncoder {
 }
 
 const LONE_SURROGATE = 'string has a lone surrogate (not well-formed Unicode, so not valid UTF-8)'
-
-function withStep(error: unknown, step: PathStep): unknown {
-  if (error instanceof Refusal) error.steps.unshift(step)
-  return error
-}

@@ -1,13 +1,5 @@
 import { types } from 'node:util'
-import {
-  CairnError,
-  ErrorCode,
-  invalidArgument,
-  Refusal,
-  type Serializer,
-  SPEC_VERSION,
-  refusalError as toCairnError,
-} from '@cairn/core'
+import { decodeFailure, encodeFailure, invalidArgument, type Serializer, SPEC_VERSION } from '@cairn/core'
 import { type DecodeHooks, MsgpackDecoder } from './decode.js'
 import { type EncodeHooks, MsgpackEncoder } from './encode.js'
 
@@ -41,16 +33,7 @@ export function runEncode(value: unknown, maxDepth: number, hooks?: EncodeHooks)
   try {
     return encoder.encode(value, maxDepth, hooks)
   } catch (error) {
-    if (error instanceof Refusal) throw toCairnError(error)
-    if (CairnError.isInstance(error)) throw error
-    if (error instanceof RangeError && /call stack/i.test(error.message)) {
-      throw new CairnError(ErrorCode.Unserializable, '$: value is nested too deeply for the stack', {
-        cause: error,
-      })
-    }
-    // A getter or proxy trap threw while the value was read.
-    const reason = error instanceof Error ? error.message : String(error)
-    throw new CairnError(ErrorCode.Unserializable, `$: reading the value threw: ${reason}`, { cause: error })
+    throw encodeFailure(error)
   } finally {
     idleEncoder = encoder
   }
@@ -69,9 +52,7 @@ export function runDecode(bytes: Uint8Array, maxDepth: number, what: string, hoo
   try {
     return decoder.decode(bytes, maxDepth, hooks)
   } catch (error) {
-    if (CairnError.isInstance(error)) throw error
-    const reason = error instanceof Error ? error.message : String(error)
-    throw new CairnError(ErrorCode.Corrupt, `bytes are not valid msgpack: ${reason}`, { cause: error })
+    throw decodeFailure(error, 'valid msgpack')
   } finally {
     idleDecoder = decoder
   }

@@ -1,19 +1,11 @@
 import { types } from 'node:util'
-import {
-  assembleDeferred,
-  type DeferredBytes,
-  kindName,
-  ownedCopy,
-  type PathStep,
-  Refusal,
-} from '@cairn/core'
+import { kindName, Refusal, ScratchWriter, withStep, writeMapEntries } from '@cairn/core'
 import {
   BoxedKind,
   ClassMode,
   ERROR_CLASSES,
   ERROR_FIELD_NAMES,
-  FORMAT_VERSION,
-  MAGIC,
+  HEADER,
   Tag,
   VIEW_CLASSES,
 } from './format.js'
@@ -22,15 +14,6 @@ import type { ClassRegistry, RegisteredClass } from './registry.js'
 const hasBuffer = typeof Buffer === 'function'
 const NON_LATIN1 = /[^\x00-\xff]/
 const MAX_SAFE = Number.MAX_SAFE_INTEGER
-/** Starting size of an encoder's scratch buffer. */
-const MIN_CAPACITY = 8192
-/** A scratch buffer grown past this is dropped after the call rather than kept for the next one. */
-const KEEP_CAPACITY = 1 << 20
-/**
- * Buffers at least this long are not copied into the scratch buffer but straight into the result
- * when it is put together: one copy of their bytes instead of two.
- */
-const DEFER_BYTES = 1 << 16
 
 /**
  * A Map of more than about 4096 entries moves to V8's large-object space, where each growth costs far
@@ -115,15 +98,7 @@ function hasBrand(kind: Kind, value: object): boolean {
  * meeting writes a back-reference, so shared references and cycles survive. Refusals are thrown as
  * `Refusal`s that collect their path on the way out.
  */
-export class StructuredEncoder {
-  /** The scratch buffer the value is written into; the result is a copy of its first `pos` bytes. */
-  private bytes: Uint8Array = new Uint8Array(0)
-  /** A Buffer over the same memory, for its string writers (undefined outside Node.js). */
-  private text: Buffer | undefined
-  private view: DataView = new DataView(this.bytes.buffer)
-  private pos = 0
-  /** `bytes.byteLength`, kept in a field: reading it from the array is slower. */
-  private capacity = 0
+export class StructuredEncoder extends ScratchWriter {
   private registry: ClassRegistry | undefined
   private maxDepth = 0
   /**
@@ -139,11 +114,6 @@ export class StructuredEncoder {
   /** The keys of the last object written whose keys were looked up, and their key numbers. */
   private lastKeys: readonly string[] = []
   private lastKeyIds: number[] = []
-  private readonly deferred: DeferredBytes[] = []
-
-  constructor() {
-    this.useScratch(MIN_CAPACITY)
-  }
 
   /**
    * Encodes `value`. The encoder is reused from call to call (its scratch buffer stays allocated),
@@ -155,12 +125,9 @@ export class StructuredEncoder {
     this.maxDepth = maxDepth
     this.pos = 0
     try {
-      for (const byte of MAGIC) this.bytes[this.pos++] = byte
-      this.bytes[this.pos++] = FORMAT_VERSION
+      for (const byte of HEADER) this.bytes[this.pos++] = byte
       this.value(value, 0)
-      return this.deferred.length === 0
-        ? ownedCopy(this.bytes, 0, this.pos)
-        : assembleDeferred(this.bytes, this.pos, this.deferred, 'a buffer')
+      return this.finish('a buffer')
     } finally {
       // Keep nothing of the value alive until the next call. New maps cost less than clear().
       if (this.idCount > 0) {
@@ -174,32 +141,9 @@ export class StructuredEncoder {
         this.lastKeyIds = []
       }
       if (this.pending.size > 0) this.pending = new Set()
-      // Setting `length` costs a builtin call even when it changes nothing.
-      if (this.deferred.length !== 0) this.deferred.length = 0
       this.registry = undefined
-      if (this.capacity > KEEP_CAPACITY) this.useScratch(MIN_CAPACITY)
+      this.release()
     }
-  }
-
-  /** A fresh scratch buffer of `size` bytes (uninitialized: only bytes written are ever read). */
-  private useScratch(size: number): void {
-    const buffer = hasBuffer ? Buffer.allocUnsafeSlow(size) : undefined
-    this.bytes = buffer ? new Uint8Array(buffer.buffer, buffer.byteOffset, size) : new Uint8Array(size)
-    this.text = buffer
-    this.view = new DataView(this.bytes.buffer, this.bytes.byteOffset, size)
-    this.capacity = size
-  }
-
-  private ensure(extra: number): void {
-    if (this.pos + extra > this.capacity) this.grow(this.pos + extra)
-  }
-
-  private grow(needed: number): void {
-    let size = this.capacity * 2
-    while (size < needed) size *= 2
-    const old = this.bytes
-    this.useScratch(size)
-    this.bytes.set(old.subarray(0, this.pos))
   }
 
   private idOf(value: object, isArray: boolean): number | undefined {
@@ -250,15 +194,8 @@ export class StructuredEncoder {
   }
 
   private rawBytes(source: Uint8Array): void {
-    const length = source.byteLength
-    this.varint(length)
-    if (length >= DEFER_BYTES) {
-      this.deferred.push({ at: this.pos, bytes: source, length })
-      return
-    }
-    this.ensure(length)
-    this.bytes.set(source, this.pos)
-    this.pos += length
+    this.varint(source.byteLength)
+    this.byteRun(source)
   }
 
   private value(value: unknown, depth: number): void {
@@ -565,19 +502,7 @@ export class StructuredEncoder {
     noOwnProperties(map, 'Map')
     this.byte(Tag.Map)
     this.varint(map.size)
-    let i = 0
-    let inKey = true
-    try {
-      for (const [key, value] of map) {
-        inKey = true
-        this.value(key, depth + 1)
-        inKey = false
-        this.value(value, depth + 1)
-        i++
-      }
-    } catch (error) {
-      throw withStep(error, inKey ? { mapKey: i } : { mapValue: i })
-    }
+    writeMapEntries(map, (item) => this.value(item, depth + 1))
   }
 
   private set(set: Set<unknown>, depth: number): void {
@@ -741,9 +666,4 @@ function noOwnProperties(value: object, what: string): void {
 function arrayIndex(key: string): number {
   const n = Number(key)
   return Number.isInteger(n) && n >= 0 && n < 0xffffffff && String(n) === key ? n : -1
-}
-
-function withStep(error: unknown, step: PathStep): unknown {
-  if (error instanceof Refusal) error.steps.unshift(step)
-  return error
 }

@@ -8,7 +8,8 @@
 
 export const MAGIC: readonly number[] = [0x43, 0x52, 0x4e, 0x53] // "CRNS"
 export const FORMAT_VERSION = 1
-export const HEADER_SIZE: number = MAGIC.length + 1
+/** What every encoding starts with: `MAGIC`, then the version byte. */
+export const HEADER: readonly number[] = [...MAGIC, FORMAT_VERSION]
 
 export const Tag = {
   Undefined: 0x00,

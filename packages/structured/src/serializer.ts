@@ -1,13 +1,5 @@
 import { types } from 'node:util'
-import {
-  CairnError,
-  ErrorCode,
-  invalidArgument,
-  Refusal,
-  type Serializer,
-  SPEC_VERSION,
-  refusalError as toCairnError,
-} from '@cairn/core'
+import { decodeFailure, encodeFailure, invalidArgument, type Serializer, SPEC_VERSION } from '@cairn/core'
 import { StructuredDecoder } from './decoder.js'
 import { StructuredEncoder } from './encoder.js'
 import { ClassRegistry } from './registry.js'
@@ -28,10 +20,6 @@ export interface StructuredSerializerOptions {
  * value is being encoded, is never shared: the nested call gets its own.
  */
 let idleEncoder: StructuredEncoder | undefined
-
-function isStackOverflow(error: unknown): boolean {
-  return error instanceof RangeError && /call stack/i.test(error.message)
-}
 
 /**
  * The "pickle-like" serializer: whole JavaScript object graphs in a compact binary format of its own,
@@ -93,17 +81,7 @@ export function createStructuredSerializer(options: StructuredSerializerOptions 
       try {
         return encoder.encode(value, classes, maxDepth)
       } catch (error) {
-        if (error instanceof Refusal) throw toCairnError(error)
-        if (CairnError.isInstance(error)) throw error
-        if (isStackOverflow(error)) {
-          throw new CairnError(ErrorCode.Unserializable, '$: value is nested too deeply for the stack', {
-            cause: error,
-          })
-        }
-        const reason = error instanceof Error ? error.message : String(error)
-        throw new CairnError(ErrorCode.Unserializable, `$: reading the value threw: ${reason}`, {
-          cause: error,
-        })
+        throw encodeFailure(error)
       } finally {
         idleEncoder = encoder
       }
@@ -117,14 +95,7 @@ export function createStructuredSerializer(options: StructuredSerializerOptions 
       try {
         return new StructuredDecoder(bytes, classes, maxDepth).decode()
       } catch (error) {
-        if (CairnError.isInstance(error)) throw error
-        if (isStackOverflow(error)) {
-          throw new CairnError(ErrorCode.Unserializable, 'nested too deeply for the stack', { cause: error })
-        }
-        const reason = error instanceof Error ? error.message : String(error)
-        throw new CairnError(ErrorCode.Corrupt, `bytes are not a valid structured encoding: ${reason}`, {
-          cause: error,
-        })
+        throw decodeFailure(error, 'a valid structured encoding')
       }
     },
   }
