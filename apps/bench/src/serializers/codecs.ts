@@ -8,6 +8,7 @@ import { msgpackSerializer } from '@cairn/msgpack'
 import { structuredSerializer } from '@cairn/structured'
 import * as devalue from 'devalue'
 import { isNativeAccelerationEnabled, Packr } from 'msgpackr'
+import { checkMsgpackRefusals } from './msgpack-refusals.js'
 
 export interface Codec {
   name: string
@@ -46,6 +47,7 @@ export type CodecId =
   | 'msgpack'
   | 'msgpackr'
   | 'msgpackrOwned'
+  | 'msgpackrGuarded'
   | 'structured'
   | 'v8'
   | 'devalue'
@@ -75,6 +77,15 @@ export const codecs: Record<CodecId, Codec> = {
   msgpackrOwned: {
     name: 'msgpackr (plain) + owned copy',
     encode: (value) => new Uint8Array(packr.pack(value)),
+    decode: (bytes) => packr.unpack(bytes),
+  },
+  /** The encoder target's baseline: msgpackr doing what msgpackSerializer guarantees (issue 12 item 7). */
+  msgpackrGuarded: {
+    name: 'msgpackr (plain) + owned copy + refusal checks',
+    encode: (value) => {
+      checkMsgpackRefusals(value)
+      return new Uint8Array(packr.pack(value))
+    },
     decode: (bytes) => packr.unpack(bytes),
   },
   structured: {

@@ -54,6 +54,7 @@ export function floatsDataset(count: number): Plan {
     entries: [
       { id: 'msgpack', codec: codecs.msgpack, inputs: [bytes], check: sameBytes },
       { id: 'msgpackr', codec: codecs.msgpackr, inputs: [bytes], check: sameBytes },
+      { id: 'msgpackrGuarded', codec: codecs.msgpackrGuarded, inputs: [bytes], check: sameBytes },
       { id: 'sample', codec: sampleCodec, inputs: [{ x: ndarray(data) }], check: sameSample },
       {
         id: 'msgpackrSample',
