@@ -35,7 +35,11 @@ const NO_CHECKS: [string, string][] = [
   ['Object.getOwnPropertySymbols(obj).length > 0', 'false'],
 ]
 const SHARED_BUFFER: [string, string][] = [
-  ['ownedCopy(this.bytes, 0, this.pos)', 'sharedSlice(this.bytes, this.pos)'],
+  // The result without deferred byte arrays (core's ScratchWriter.finish makes an owned copy of it).
+  [
+    "return this.finish('a Uint8Array')",
+    "return this.deferred.length === 0 ? sharedSlice(this.bytes, this.pos) : this.finish('a Uint8Array')",
+  ],
   [
     'export class MsgpackEncoder',
     `let shared = new Uint8Array(8192);
