@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { makeCommit } from '@cairn/conformance'
-import { type Commit, type CommitQuery, compareNewestFirst, matchesQuery } from '@cairn/core'
+import { type Commit, type CommitQuery, compareNewestFirst, matchesQuery, sha256Hex } from '@cairn/core'
 import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
 import { FIND_BY_FINGERPRINT, listCommitsStatement } from '../src/commit-queries.js'
@@ -230,6 +230,25 @@ describe('schema', () => {
     } finally {
       check.close()
     }
+  })
+
+  it('deleting a commit deletes its inputs rows (no orphans left in the index)', async () => {
+    const store = await db.open()
+    const source = makeCommit({ seed: 'src' })
+    const consumer = makeCommit({ seed: 'use', inputs: [source.hash, sha256Hex('other')] })
+    await store.putCommit(source)
+    await store.putCommit(consumer)
+    const rows = () => {
+      const raw = new Database(db.path(), { readonly: true })
+      try {
+        return (raw.prepare('SELECT count(*) AS n FROM inputs').get() as { n: number }).n
+      } finally {
+        raw.close()
+      }
+    }
+    expect(rows()).toBe(2)
+    await store.deleteCommit(consumer.hash)
+    expect(rows()).toBe(0)
   })
 
   it('refuses a file from a newer version rather than misreading it (CAIRN_BACKEND)', async () => {
