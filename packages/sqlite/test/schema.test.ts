@@ -17,6 +17,30 @@ function plan(raw: Database.Database, sql: string, params: unknown[]): string {
     .join('; ')
 }
 
+/**
+ * A file as an older @cairn/sqlite left it: the tables no version changed (blobs, quarantine, commits,
+ * refs), that version's `tags`, and its user_version. Returned open, for rows to be added.
+ */
+function oldDatabase(version: number, tags: string): Database.Database {
+  mkdirSync(dirname(db.path()), { recursive: true })
+  const raw = new Database(db.path())
+  raw.pragma('journal_mode = WAL')
+  raw.exec(`
+      CREATE TABLE blobs (hash TEXT PRIMARY KEY, size INTEGER NOT NULL, data BLOB);
+      CREATE TABLE quarantine (hash TEXT PRIMARY KEY, size INTEGER NOT NULL, data BLOB, at INTEGER NOT NULL);
+      CREATE TABLE commits (hash TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, func TEXT NOT NULL,
+        status TEXT NOT NULL, created_at NUMERIC NOT NULL, json TEXT NOT NULL) WITHOUT ROWID;
+      CREATE INDEX commits_by_fingerprint ON commits (fingerprint, status, created_at DESC, hash DESC);
+      CREATE INDEX commits_by_func ON commits (func, created_at DESC, hash DESC);
+      CREATE INDEX commits_by_status ON commits (status, created_at DESC, hash DESC);
+      CREATE INDEX commits_by_time ON commits (created_at DESC, hash DESC);
+      CREATE TABLE refs (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+      ${tags}
+      PRAGMA user_version = ${version};
+  `)
+  return raw
+}
+
 describe('schema', () => {
   it('is WAL with incremental auto-vacuum, at the current version', async () => {
     await db.open()
@@ -137,23 +161,11 @@ describe('schema', () => {
 
   it('migrates a version 1 file: tags get their commit time and their new index', async () => {
     const commit = makeCommit({ seed: 'old', createdAt: 42, tags: { team: 'ml' } })
-    mkdirSync(dirname(db.path()), { recursive: true })
-    const raw = new Database(db.path())
-    raw.pragma('journal_mode = WAL')
-    raw.exec(`
-      CREATE TABLE blobs (hash TEXT PRIMARY KEY, size INTEGER NOT NULL, data BLOB);
-      CREATE TABLE quarantine (hash TEXT PRIMARY KEY, size INTEGER NOT NULL, data BLOB, at INTEGER NOT NULL);
-      CREATE TABLE commits (hash TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, func TEXT NOT NULL,
-        status TEXT NOT NULL, created_at NUMERIC NOT NULL, json TEXT NOT NULL) WITHOUT ROWID;
-      CREATE INDEX commits_by_fingerprint ON commits (fingerprint, status, created_at DESC, hash DESC);
-      CREATE INDEX commits_by_func ON commits (func, created_at DESC, hash DESC);
-      CREATE INDEX commits_by_status ON commits (status, created_at DESC, hash DESC);
-      CREATE INDEX commits_by_time ON commits (created_at DESC, hash DESC);
-      CREATE TABLE tags (hash TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (hash, key)) WITHOUT ROWID;
-      CREATE INDEX tags_by_value ON tags (key, value, hash);
-      CREATE TABLE refs (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-      PRAGMA user_version = 1;
-    `)
+    const raw = oldDatabase(
+      1,
+      `CREATE TABLE tags (hash TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (hash, key)) WITHOUT ROWID;
+      CREATE INDEX tags_by_value ON tags (key, value, hash);`,
+    )
     raw
       .prepare('INSERT INTO commits VALUES (?, ?, ?, ?, ?, ?)')
       .run(commit.hash, commit.fingerprint, commit.task.name, commit.status, 42, JSON.stringify(commit))
@@ -185,24 +197,12 @@ describe('schema', () => {
     const older = makeCommit({ seed: 'older', createdAt: 20, inputs: [source.hash] })
     const twice = makeCommit({ seed: 'twice', createdAt: 30, inputs: [source.hash, source.hash] })
     const unrelated = makeCommit({ seed: 'unrelated', createdAt: 40, inputs: [older.hash] })
-    mkdirSync(dirname(db.path()), { recursive: true })
-    const raw = new Database(db.path())
-    raw.pragma('journal_mode = WAL')
-    raw.exec(`
-      CREATE TABLE blobs (hash TEXT PRIMARY KEY, size INTEGER NOT NULL, data BLOB);
-      CREATE TABLE quarantine (hash TEXT PRIMARY KEY, size INTEGER NOT NULL, data BLOB, at INTEGER NOT NULL);
-      CREATE TABLE commits (hash TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, func TEXT NOT NULL,
-        status TEXT NOT NULL, created_at NUMERIC NOT NULL, json TEXT NOT NULL) WITHOUT ROWID;
-      CREATE INDEX commits_by_fingerprint ON commits (fingerprint, status, created_at DESC, hash DESC);
-      CREATE INDEX commits_by_func ON commits (func, created_at DESC, hash DESC);
-      CREATE INDEX commits_by_status ON commits (status, created_at DESC, hash DESC);
-      CREATE INDEX commits_by_time ON commits (created_at DESC, hash DESC);
-      CREATE TABLE tags (hash TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+    const raw = oldDatabase(
+      2,
+      `CREATE TABLE tags (hash TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
         created_at NUMERIC NOT NULL, PRIMARY KEY (hash, key)) WITHOUT ROWID;
-      CREATE INDEX tags_by_value ON tags (key, value, created_at DESC, hash DESC);
-      CREATE TABLE refs (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-      PRAGMA user_version = 2;
-    `)
+      CREATE INDEX tags_by_value ON tags (key, value, created_at DESC, hash DESC);`,
+    )
     const insert = raw.prepare('INSERT INTO commits VALUES (?, ?, ?, ?, ?, ?)')
     for (const c of [source, older, twice, unrelated]) {
       insert.run(c.hash, c.fingerprint, c.task.name, c.status, c.createdAt, JSON.stringify(c))
