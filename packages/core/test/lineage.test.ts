@@ -17,12 +17,12 @@ async function pipeline() {
   const cairn = new Cairn({ store, now: () => (clock += 1000), leases: false })
   const load = cairn.task((n: number) => [n, n + 1], { name: 'load' })
   const clean = cairn.task((xs: number[]) => xs.map((x) => x * 2), { name: 'clean' })
-  const fit = cairn.task((xs: number[]) => xs.length, { name: 'fit' })
+  const train = cairn.task((xs: number[]) => xs.length, { name: 'fit' })
   const report = cairn.task((xs: number[]) => `rows: ${xs.length}`, { name: 'report' })
   const join = cairn.task((xs: number[], s: string) => `${s} ${xs}`, { name: 'join' })
   const a = await load(1)
   const b = await clean(a)
-  const c = await fit(b)
+  const c = await train(b)
   const d = await report(a)
   const e = await join(b, d)
   return { backing, store, cairn, a: a.commit, b: b.commit, c: c.commit, d: d.commit, e: e.commit }
@@ -104,7 +104,7 @@ describe('cairn.lineage', () => {
     await cairn.close()
   })
 
-  it('terminates on a cycle a damaged store could hold', async () => {
+  it('terminates on a cycle, and never looks up a malformed input, that a damaged store could hold', async () => {
     const backing = createMemoryBacking()
     const store = new MemoryStore({ backing })
     const cairn = new Cairn({ store, leases: false })
@@ -135,6 +135,17 @@ describe('cairn.lineage', () => {
       expect(graph.edges.length, direction).toBeLessThanOrEqual(2)
     }
     expect(commitHash(base('x'))).not.toBe(x) // the fixture really is damaged
+    // Inputs no real commit has: a prefix of a stored commit, a prototype key. Neither is looked up.
+    const z = 'c'.repeat(64)
+    backing.commits.set(z, { ...base('z'), hash: z, inputs: [x.slice(0, 8), '__proto__'] })
+    const up = await cairn.lineage(z, { direction: 'upstream' })
+    expect(Object.keys(up.nodes).sort()).toEqual([x.slice(0, 8), '__proto__', z].sort())
+    expect(up.nodes[x.slice(0, 8)]).toEqual({ hash: x.slice(0, 8), missing: true })
+    expect(Object.getOwnPropertyDescriptor(up.nodes, '__proto__')?.value).toEqual({
+      hash: '__proto__',
+      missing: true,
+    })
+    expect(({} as Record<string, unknown>).missing).toBeUndefined()
     await cairn.close()
   })
 

@@ -1,5 +1,5 @@
 import { invalidArgument, notFound, throwIfAborted } from '../errors.js'
-import type { Hash } from '../hash.js'
+import { type Hash, isHash } from '../hash.js'
 import type { Commit, CommitStatus } from '../protocols/commit.js'
 import type { Store } from '../protocols/store.js'
 
@@ -47,7 +47,7 @@ export interface LineageGraph {
    * edges in the order of each commit's inputs, downstream ones newest consumer first.
    */
   edges: [from: Hash, to: Hash][]
-  /** Whether `depth` stopped the walk with commits left beyond it. */
+  /** Whether `depth` stopped the walk with more of the graph (edges, commits) beyond it. */
   truncated: boolean
 }
 
@@ -71,7 +71,8 @@ export async function commitLineage(
   const graph: LineageGraph = {
     root: root.hash,
     direction,
-    nodes: { [root.hash]: summary(root) },
+    // No prototype: a damaged record naming `__proto__` as an input becomes a plain key.
+    nodes: Object.assign(Object.create(null) as Record<Hash, LineageNode>, { [root.hash]: summary(root) }),
     edges: [],
     truncated: false,
   }
@@ -88,7 +89,9 @@ export async function commitLineage(
         const found: LineageNode[] = []
         for (const input of commit.inputs) {
           addEdge(input, commit.hash)
-          found.push(graph.nodes[input] ?? (await lookUp(store, input, signal)))
+          found.push(
+            (Object.hasOwn(graph.nodes, input) && graph.nodes[input]) || (await lookUp(store, input, signal)),
+          )
         }
         return found
       },
@@ -162,6 +165,8 @@ async function walk(
 }
 
 async function lookUp(store: Store, hash: Hash, signal: AbortSignal | undefined): Promise<LineageNode> {
+  // Only a damaged record names a non-hash; looked up, it could match another commit as a prefix.
+  if (!isHash(hash)) return { hash, missing: true }
   const commit = await store.getCommit(hash, { signal })
   return commit ? summary(commit) : { hash, missing: true }
 }
