@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util'
 import { Cairn, isCairnError, type Store } from '@cairn/core'
 import type { Command } from './commands/context.js'
 import { diff, get, history, log, show } from './commands/inspect.js'
+import { lineage } from './commands/lineage.js'
 import { gc, init, rm, stats, verify } from './commands/maintain.js'
 import { makeOutput } from './output.js'
 import { MissingPackageError, openStore, storeUrl } from './store-url.js'
@@ -54,6 +55,21 @@ const COMMANDS: Record<string, Spec> = {
   },
   diff: { run: diff, usage: 'diff <commit-a> <commit-b>', examples: ['cairn diff 3fa9c1 77be02'] },
   history: { run: history, usage: 'history <commit>', examples: ['cairn history 3fa9c1'] },
+  lineage: {
+    run: lineage,
+    usage: 'lineage <commit> [--up|--down|--both] [--depth N]',
+    options: {
+      up: { type: 'boolean' },
+      down: { type: 'boolean' },
+      both: { type: 'boolean' },
+      depth: { type: 'string' },
+    },
+    examples: [
+      'cairn lineage 3fa9c1',
+      'cairn lineage 3fa9c1 --down --depth 2',
+      'cairn lineage 3fa9c1 --json',
+    ],
+  },
   rm: { run: rm, usage: 'rm <commit>...', examples: ['cairn rm 3fa9c1'] },
   gc: {
     run: gc,

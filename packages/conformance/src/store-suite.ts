@@ -3,6 +3,7 @@ import { register, type SuiteReport, type SuiteRunner } from './runner.js'
 import { blobCases } from './store-blobs.js'
 import { commitCases } from './store-commits.js'
 import { type StoreSuiteOptions, type StoreTestContext, withStore } from './store-harness.js'
+import { lineageCases } from './store-lineage.js'
 import { refCases } from './store-refs.js'
 import { safetyCases } from './store-safety.js'
 
@@ -18,6 +19,7 @@ export function storeSuite(runner: SuiteRunner, options: StoreSuiteOptions): Sui
   const groups: [string, [string, (ctx: StoreTestContext) => Promise<void>, Need?][]][] = [
     ['blobs', blobCases],
     ['commits', commitCases],
+    ['lineage', lineageCases],
     ['refs', refCases],
     ['safety', safetyCases],
   ]

@@ -28,6 +28,7 @@ const mustFail: Record<keyof typeof brokenStores, string> = {
   unverifiedStream: 'never returns tampered bytes',
   racyCas: 'exactly one of many concurrent compare-and-swaps win',
   oldestFirst: 'lists commits newest first',
+  ignoresInput: 'lineage: listCommits({ input }) returns exactly the commits that consumed it',
   servesFailures: 'findByFingerprint returns the newest completed commit',
   strictDelete: 'deletes idempotently',
   ignoresAbort: 'honours an aborted signal',

@@ -1,4 +1,5 @@
 import { invalidArgument } from './errors.js'
+import { assertHash } from './hash.js'
 import type { Commit, CommitQuery } from './protocols/commit.js'
 
 /** Newest first: createdAt descending, then hash descending. */
@@ -17,6 +18,7 @@ export function assertCommitQuery(query: unknown): CommitQuery {
   if (q.fingerprint !== undefined && typeof q.fingerprint !== 'string') {
     throw invalidArgument('query.fingerprint must be a string')
   }
+  if (q.input !== undefined) assertHash(q.input, 'query.input')
   if (q.status !== undefined && q.status !== 'completed' && q.status !== 'failed') {
     throw invalidArgument('query.status must be "completed" or "failed"')
   }
@@ -41,6 +43,9 @@ export function matchesQuery(commit: Commit, q: CommitQuery): boolean {
   if (q.status !== undefined && commit.status !== q.status) return false
   if (q.fingerprint !== undefined && commit.fingerprint !== q.fingerprint) return false
   if (q.before !== undefined && !(commit.createdAt < q.before)) return false
+  // Listings trust stored records without re-validating them: a damaged one must not throw here.
+  if (q.input !== undefined && !(Array.isArray(commit.inputs) && commit.inputs.includes(q.input)))
+    return false
   if (q.tags) {
     for (const [k, v] of Object.entries(q.tags))
       if (!Object.hasOwn(commit.tags, k) || commit.tags[k] !== v) return false

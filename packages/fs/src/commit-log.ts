@@ -15,6 +15,8 @@ export interface LogEntry {
   status: CommitStatus
   name: string
   tags: Record<string, string>
+  /** The commits this one consumed (`listCommits({ input })`). */
+  inputs: Hash[]
   /** Whether `json` has been checked with `assertValidCommit` in this process. */
   verified: boolean
 }
@@ -59,14 +61,31 @@ function hasCommitShape(commit: unknown): commit is Commit {
   )
 }
 
+function addTo(index: Map<string, Set<Hash>>, key: string, hash: Hash): void {
+  let set = index.get(key)
+  if (!set) {
+    set = new Set()
+    index.set(key, set)
+  }
+  set.add(hash)
+}
+
+function removeFrom(index: Map<string, Set<Hash>>, key: string, hash: Hash): void {
+  const set = index.get(key)
+  set?.delete(hash)
+  if (set?.size === 0) index.delete(key)
+}
+
 /**
- * The commits and their fingerprint index, rebuilt from an append-only, checksummed log on open
+ * The commits and their fingerprint and input indexes, rebuilt from an append-only, checksummed log on open
  * and kept current by reading whatever other processes appended since (`refresh`: two stats when
  * nothing changed).
  */
 export class CommitLog {
   readonly entries: Map<Hash, LogEntry> = new Map()
   readonly byFingerprint: Map<string, Set<Hash>> = new Map()
+  /** Consumers by the commit they consumed: `listCommits({ input })` reads one set instead of every entry. */
+  readonly byInput: Map<Hash, Set<Hash>> = new Map()
   /** Commits whose record passed its checksum but not `assertValidCommit`: reported corrupt, never returned. */
   readonly damaged: Set<Hash> = new Set()
   /** Complete lines that failed their checksum or shape (a torn write a later append terminated, or damage). */
@@ -162,6 +181,7 @@ export class CommitLog {
     this.#offset = 0
     this.entries.clear()
     this.byFingerprint.clear()
+    this.byInput.clear()
     this.damaged.clear()
     this.badRecords = 0
     this.deadRecords = 0
@@ -203,6 +223,8 @@ export class CommitLog {
       return
     }
     this.damaged.delete(commit.hash)
+    // The shape check leaves `inputs` to full validation: a damaged one indexes as none.
+    const inputs = Array.isArray(commit.inputs) ? commit.inputs.filter((h) => typeof h === 'string') : []
     this.entries.set(commit.hash, {
       json,
       hash: commit.hash,
@@ -211,14 +233,11 @@ export class CommitLog {
       status: commit.status,
       name: commit.task.name,
       tags: commit.tags,
+      inputs,
       verified: validated === json,
     })
-    let set = this.byFingerprint.get(commit.fingerprint)
-    if (!set) {
-      set = new Set()
-      this.byFingerprint.set(commit.fingerprint, set)
-    }
-    set.add(commit.hash)
+    addTo(this.byFingerprint, commit.fingerprint, commit.hash)
+    for (const input of inputs) addTo(this.byInput, input, commit.hash)
   }
 
   #delete(hash: Hash): void {
@@ -230,9 +249,8 @@ export class CommitLog {
 
   #unindex(entry: LogEntry): void {
     this.entries.delete(entry.hash)
-    const set = this.byFingerprint.get(entry.fingerprint)
-    set?.delete(entry.hash)
-    if (set?.size === 0) this.byFingerprint.delete(entry.fingerprint)
+    removeFrom(this.byFingerprint, entry.fingerprint, entry.hash)
+    for (const input of entry.inputs) removeFrom(this.byInput, input, entry.hash)
   }
 
   /**

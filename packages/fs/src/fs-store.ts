@@ -244,12 +244,17 @@ export class FsStore implements Store {
     this.#check(opts)
     const q = assertCommitQuery(query)
     this.#refresh()
-    const candidates =
+    // The narrower index drives; matchesQuery applies every filter either way.
+    const indexed =
       q.fingerprint !== undefined
-        ? [...(this.#log.byFingerprint.get(q.fingerprint) ?? [])].map(
-            (h) => this.#log.entries.get(h) as LogEntry,
-          )
-        : [...this.#log.entries.values()]
+        ? (this.#log.byFingerprint.get(q.fingerprint) ?? [])
+        : q.input !== undefined
+          ? (this.#log.byInput.get(q.input) ?? [])
+          : undefined
+    const candidates =
+      indexed === undefined
+        ? [...this.#log.entries.values()]
+        : [...indexed].map((h) => this.#log.entries.get(h) as LogEntry)
     const matching = candidates.filter((e) => matchesQuery(entryAsCommitFields(e), q)).sort(newestFirst)
     let left = q.limit ?? Number.POSITIVE_INFINITY
     for (const entry of matching) {
@@ -387,6 +392,7 @@ function entryAsCommitFields(e: LogEntry): Commit {
     createdAt: e.createdAt,
     status: e.status,
     tags: e.tags,
+    inputs: e.inputs,
     task: { name: e.name },
   } as Commit
 }

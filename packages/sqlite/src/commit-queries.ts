@@ -17,8 +17,8 @@ export interface ListStatement {
 
 /**
  * One page of `listCommits`, newest first. The most selective filter drives the query through its
- * index, read in `created_at DESC, hash DESC` order: fingerprint, then the first tag (the tags index
- * carries the time), then task name, then status, else time alone. The other filters are written as
+ * index, read in `created_at DESC, hash DESC` order: fingerprint, then the consumed input, then the
+ * first tag (the inputs and tags indexes carry the time), then task name, then status, else time alone. The other filters are written as
  * `+column = ?`, which keeps SQLite from picking a less selective index of its own (it has no
  * statistics to choose by). The page resumes by keyset, so no statement stays open between pages.
  */
@@ -28,16 +28,24 @@ export function listCommitsStatement(
   limit: number,
 ): ListStatement {
   const tags = Object.entries(q.tags ?? {})
-  const driver = q.fingerprint !== undefined ? 'fingerprint' : tags.length > 0 ? 'tag' : 'commits'
+  const driver =
+    q.fingerprint !== undefined
+      ? 'fingerprint'
+      : q.input !== undefined
+        ? 'input'
+        : tags.length > 0
+          ? 'tag'
+          : 'commits'
   const where: string[] = []
   const params: unknown[] = []
   const filter = (clause: string, ...values: unknown[]) => {
     where.push(clause)
     params.push(...values)
   }
-  // The columns the driving index is ordered by: the tag's own copy when a tag drives.
-  const time = driver === 'tag' ? 't0.created_at' : 'c.created_at'
-  const hash = driver === 'tag' ? 't0.hash' : 'c.hash'
+  // The columns the driving index is ordered by: the tag's or input's own copy when one drives.
+  const alias = driver === 'tag' ? 't0' : driver === 'input' ? 'i0' : 'c'
+  const time = `${alias}.created_at`
+  const hash = `${alias}.hash`
   let from = 'commits c'
   if (driver === 'fingerprint') {
     filter('c.fingerprint = ?', q.fingerprint)
@@ -47,6 +55,12 @@ export function listCommitsStatement(
     from = 'tags t0 CROSS JOIN commits c ON c.hash = t0.hash'
     filter('t0.key = ?', key)
     filter('t0.value = ?', value)
+  } else if (driver === 'input') {
+    from = 'inputs i0 CROSS JOIN commits c ON c.hash = i0.hash'
+    filter('i0.input = ?', q.input)
+  }
+  if (q.input !== undefined && driver !== 'input') {
+    filter('EXISTS (SELECT 1 FROM inputs i WHERE i.hash = c.hash AND i.input = ?)', q.input)
   }
   const indexed = driver === 'commits' ? (q.func !== undefined ? 'func' : 'status') : undefined
   if (q.func !== undefined) filter(indexed === 'func' ? 'c.func = ?' : '+c.func = ?', q.func)

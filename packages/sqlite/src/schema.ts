@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3'
 
 /** Bumped when the layout changes; an older file is migrated, a newer one refused rather than misread. */
-export const SCHEMA_VERSION = 2
+export const SCHEMA_VERSION = 3
 
 /**
  * Commits are indexed for each query `log` makes (fingerprint, task, status, tag, time), always ending
@@ -33,6 +33,13 @@ CREATE TABLE IF NOT EXISTS tags (
   PRIMARY KEY (hash, key)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS tags_by_value ON tags (key, value, created_at DESC, hash DESC);
+CREATE TABLE IF NOT EXISTS inputs (
+  input TEXT NOT NULL,
+  hash TEXT NOT NULL,
+  created_at NUMERIC NOT NULL,
+  PRIMARY KEY (hash, input)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS inputs_by_input ON inputs (input, created_at DESC, hash DESC);
 CREATE TABLE IF NOT EXISTS refs (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 `
 
@@ -41,6 +48,17 @@ const FROM_V1 = `
 ALTER TABLE tags ADD COLUMN created_at NUMERIC NOT NULL DEFAULT 0;
 UPDATE tags SET created_at = coalesce((SELECT c.created_at FROM commits c WHERE c.hash = tags.hash), 0);
 DROP INDEX IF EXISTS tags_by_value;
+`
+
+/**
+ * Versions 1 and 2 had no inputs table: fill it from the commits' own `inputs`. A damaged row (not
+ * JSON, or inputs that are not a list) gets none rather than failing the migration.
+ */
+const FILL_INPUTS = `
+INSERT OR IGNORE INTO inputs (input, hash, created_at)
+SELECT i.value, c.hash, c.created_at
+FROM commits c, json_each(c.json, '$.inputs') i
+WHERE json_valid(c.json) AND json_type(c.json, '$.inputs') = 'array' AND i.type = 'text';
 `
 
 /**
@@ -68,6 +86,7 @@ export function prepareDatabase(db: Database.Database, busyTimeoutMs: number): v
     if (version === SCHEMA_VERSION) return
     if (version === 1) db.exec(FROM_V1)
     db.exec(TABLES)
+    if (version === 1 || version === 2) db.exec(FILL_INPUTS)
     db.pragma(`user_version = ${SCHEMA_VERSION}`)
   }).immediate()
 }

@@ -496,6 +496,9 @@ export class SqliteStore implements Store {
       if (changes === 0) return false
       const tag = this.#sql('INSERT INTO tags (hash, key, value, created_at) VALUES (?, ?, ?, ?)')
       for (const [key, value] of Object.entries(c.tags)) tag.run(c.hash, key, value, c.createdAt)
+      // OR IGNORE: the same commit passed twice is one input.
+      const input = this.#sql('INSERT OR IGNORE INTO inputs (input, hash, created_at) VALUES (?, ?, ?)')
+      for (const consumed of c.inputs) input.run(consumed, c.hash, c.createdAt)
       return true
     })
     // Checked by assertStorableCommit just now: the first hit on it need not hash it again.
@@ -637,9 +640,11 @@ export class SqliteStore implements Store {
     this.#write('deleteCommits', () => {
       const commit = this.#sql('DELETE FROM commits WHERE hash = ?')
       const tags = this.#sql('DELETE FROM tags WHERE hash = ?')
+      const inputs = this.#sql('DELETE FROM inputs WHERE hash = ?')
       for (const hash of hashes) {
         commit.run(hash)
         tags.run(hash)
+        inputs.run(hash)
       }
     })
     this.#giveBackSpace()

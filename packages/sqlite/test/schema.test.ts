@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { makeCommit } from '@cairn/conformance'
-import { type Commit, type CommitQuery, compareNewestFirst, matchesQuery } from '@cairn/core'
+import { type Commit, type CommitQuery, compareNewestFirst, matchesQuery, sha256Hex } from '@cairn/core'
 import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
 import { FIND_BY_FINGERPRINT, listCommitsStatement } from '../src/commit-queries.js'
@@ -15,6 +15,30 @@ function plan(raw: Database.Database, sql: string, params: unknown[]): string {
   return (raw.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as { detail: string }[])
     .map((r) => r.detail)
     .join('; ')
+}
+
+/**
+ * A file as an older @cairn/sqlite left it: the tables no version changed (blobs, quarantine, commits,
+ * refs), that version's `tags`, and its user_version. Returned open, for rows to be added.
+ */
+function oldDatabase(version: number, tags: string): Database.Database {
+  mkdirSync(dirname(db.path()), { recursive: true })
+  const raw = new Database(db.path())
+  raw.pragma('journal_mode = WAL')
+  raw.exec(`
+      CREATE TABLE blobs (hash TEXT PRIMARY KEY, size INTEGER NOT NULL, data BLOB);
+      CREATE TABLE quarantine (hash TEXT PRIMARY KEY, size INTEGER NOT NULL, data BLOB, at INTEGER NOT NULL);
+      CREATE TABLE commits (hash TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, func TEXT NOT NULL,
+        status TEXT NOT NULL, created_at NUMERIC NOT NULL, json TEXT NOT NULL) WITHOUT ROWID;
+      CREATE INDEX commits_by_fingerprint ON commits (fingerprint, status, created_at DESC, hash DESC);
+      CREATE INDEX commits_by_func ON commits (func, created_at DESC, hash DESC);
+      CREATE INDEX commits_by_status ON commits (status, created_at DESC, hash DESC);
+      CREATE INDEX commits_by_time ON commits (created_at DESC, hash DESC);
+      CREATE TABLE refs (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+      ${tags}
+      PRAGMA user_version = ${version};
+  `)
+  return raw
 }
 
 describe('schema', () => {
@@ -43,6 +67,8 @@ describe('schema', () => {
       [{ status: 'failed' }, 'commits_by_status'],
       [{ fingerprint: fp, status: 'completed' }, 'commits_by_fingerprint'],
       [{ tags: { team: 'ml' } }, 'tags_by_value'],
+      [{ input: 'cd'.repeat(32) }, 'inputs_by_input'],
+      [{ input: 'cd'.repeat(32), func: 'train', tags: { team: 'ml' }, before: 10 }, 'inputs_by_input'],
       [
         { tags: { team: 'ml', env: 'prod' }, func: 'train', status: 'completed', before: 10 },
         'tags_by_value',
@@ -79,6 +105,7 @@ describe('schema', () => {
     const store = await db.open()
     const base = makeCommit({ seed: 'shared-fp' })
     const commits: Commit[] = []
+    const sources = (i: number) => (commits[i % 6] as Commit).hash
     for (let i = 0; i < 700; i++) {
       const tags: Record<string, string> = {}
       if (i % 2 === 0) tags.team = i % 4 === 0 ? 'ml' : 'web'
@@ -93,6 +120,8 @@ describe('schema', () => {
           createdAt: 1000 + (i % 40), // many ties: order falls to the hash
           status: i % 5 === 0 ? 'failed' : 'completed',
           tags,
+          // Consumers of the first few commits; some consume two, one names its input twice.
+          inputs: i < 6 ? [] : i % 11 === 0 ? [sources(i), sources(i)] : [sources(i), sources(i + 1)],
         }),
       )
     }
@@ -113,6 +142,11 @@ describe('schema', () => {
       { tags: { team: 'ml' }, func: 'a', before: 1035 },
       { tags: { team: 'nobody' } },
       { func: 'a', fingerprint: base.fingerprint },
+      { input: sources(0) },
+      { input: sources(1), limit: 30 },
+      { input: sources(2), tags: { team: 'ml' }, status: 'completed', before: 1030 },
+      { input: sources(3), fingerprint: base.fingerprint },
+      { input: 'ee'.repeat(32) },
     ]
     for (const query of queries) {
       const expected = commits
@@ -127,23 +161,11 @@ describe('schema', () => {
 
   it('migrates a version 1 file: tags get their commit time and their new index', async () => {
     const commit = makeCommit({ seed: 'old', createdAt: 42, tags: { team: 'ml' } })
-    mkdirSync(dirname(db.path()), { recursive: true })
-    const raw = new Database(db.path())
-    raw.pragma('journal_mode = WAL')
-    raw.exec(`
-      CREATE TABLE blobs (hash TEXT PRIMARY KEY, size INTEGER NOT NULL, data BLOB);
-      CREATE TABLE quarantine (hash TEXT PRIMARY KEY, size INTEGER NOT NULL, data BLOB, at INTEGER NOT NULL);
-      CREATE TABLE commits (hash TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, func TEXT NOT NULL,
-        status TEXT NOT NULL, created_at NUMERIC NOT NULL, json TEXT NOT NULL) WITHOUT ROWID;
-      CREATE INDEX commits_by_fingerprint ON commits (fingerprint, status, created_at DESC, hash DESC);
-      CREATE INDEX commits_by_func ON commits (func, created_at DESC, hash DESC);
-      CREATE INDEX commits_by_status ON commits (status, created_at DESC, hash DESC);
-      CREATE INDEX commits_by_time ON commits (created_at DESC, hash DESC);
-      CREATE TABLE tags (hash TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (hash, key)) WITHOUT ROWID;
-      CREATE INDEX tags_by_value ON tags (key, value, hash);
-      CREATE TABLE refs (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-      PRAGMA user_version = 1;
-    `)
+    const raw = oldDatabase(
+      1,
+      `CREATE TABLE tags (hash TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (hash, key)) WITHOUT ROWID;
+      CREATE INDEX tags_by_value ON tags (key, value, hash);`,
+    )
     raw
       .prepare('INSERT INTO commits VALUES (?, ?, ?, ?, ?, ?)')
       .run(commit.hash, commit.fingerprint, commit.task.name, commit.status, 42, JSON.stringify(commit))
@@ -168,6 +190,65 @@ describe('schema', () => {
     } finally {
       check.close()
     }
+  })
+
+  it('migrates a version 2 file: the inputs index is filled from the commits already there', async () => {
+    const source = makeCommit({ seed: 'source', createdAt: 10 })
+    const older = makeCommit({ seed: 'older', createdAt: 20, inputs: [source.hash] })
+    const twice = makeCommit({ seed: 'twice', createdAt: 30, inputs: [source.hash, source.hash] })
+    const unrelated = makeCommit({ seed: 'unrelated', createdAt: 40, inputs: [older.hash] })
+    const raw = oldDatabase(
+      2,
+      `CREATE TABLE tags (hash TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL,
+        created_at NUMERIC NOT NULL, PRIMARY KEY (hash, key)) WITHOUT ROWID;
+      CREATE INDEX tags_by_value ON tags (key, value, created_at DESC, hash DESC);`,
+    )
+    const insert = raw.prepare('INSERT INTO commits VALUES (?, ?, ?, ?, ?, ?)')
+    for (const c of [source, older, twice, unrelated]) {
+      insert.run(c.hash, c.fingerprint, c.task.name, c.status, c.createdAt, JSON.stringify(c))
+    }
+    // A damaged row must not stop the migration.
+    insert.run('ab'.repeat(32), 'fp', 'task', 'completed', 50, '{not json')
+    raw.close()
+
+    const store = await db.open()
+    const later = makeCommit({ seed: 'later', createdAt: 60, inputs: [source.hash] })
+    await store.putCommit(later)
+    expect((await collect(store.listCommits({ input: source.hash }))).map((c) => c.hash)).toEqual([
+      later.hash,
+      twice.hash,
+      older.hash,
+    ])
+    expect((await collect(store.listCommits({ input: older.hash }))).map((c) => c.hash)).toEqual([
+      unrelated.hash,
+    ])
+    const check = new Database(db.path(), { readonly: true })
+    try {
+      expect(check.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION)
+      const { sql, params } = listCommitsStatement({ input: source.hash }, undefined, 10)
+      expect(plan(check, sql, params).split('; ')[0]).toContain('inputs_by_input')
+    } finally {
+      check.close()
+    }
+  })
+
+  it('deleting a commit deletes its inputs rows (no orphans left in the index)', async () => {
+    const store = await db.open()
+    const source = makeCommit({ seed: 'src' })
+    const consumer = makeCommit({ seed: 'use', inputs: [source.hash, sha256Hex('other')] })
+    await store.putCommit(source)
+    await store.putCommit(consumer)
+    const rows = () => {
+      const raw = new Database(db.path(), { readonly: true })
+      try {
+        return (raw.prepare('SELECT count(*) AS n FROM inputs').get() as { n: number }).n
+      } finally {
+        raw.close()
+      }
+    }
+    expect(rows()).toBe(2)
+    await store.deleteCommit(consumer.hash)
+    expect(rows()).toBe(0)
   })
 
   it('refuses a file from a newer version rather than misreading it (CAIRN_BACKEND)', async () => {

@@ -6,7 +6,7 @@ import { bytes, duration, paint, relativeTime, table } from '../output.js'
 import { parseCount, parseDuration, parseTags, UsageError } from '../usage.js'
 import type { Command, CommandContext } from './context.js'
 
-function one(ctx: CommandContext, what: string): string {
+export function one(ctx: CommandContext, what: string): string {
   const [value, extra] = ctx.positionals
   if (!value || extra !== undefined) throw new UsageError(`expected exactly one ${what}`)
   return value

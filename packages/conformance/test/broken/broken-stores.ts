@@ -71,6 +71,16 @@ export const brokenStores: Record<string, { breaks: string; wrap(inner: Store, r
         },
       }),
   },
+  ignoresInput: {
+    breaks: 'listCommits ignores the input filter',
+    wrap: (inner) =>
+      override(inner, {
+        listCommits(query, opts) {
+          const { input: _input, ...rest } = query ?? {}
+          return inner.listCommits(rest, opts)
+        },
+      }),
+  },
   servesFailures: {
     breaks: 'findByFingerprint returns the newest commit even if it failed',
     wrap: (inner) =>

@@ -24,6 +24,7 @@ import { inputCommits, resolveResultRefs } from './args.js'
 import { openDefaultStore } from './default-store.js'
 import { type CommitDiff, diffCommits } from './diff.js'
 import { abortableSleep, acquireOrAwait, type LeaseTiming } from './lease.js'
+import { commitLineage, type LineageGraph, type LineageOptions } from './lineage.js'
 import {
   collectGarbage,
   type GcOptions,
@@ -507,6 +508,11 @@ export class Cairn {
   async history(hashOrPrefix: string): Promise<Commit[]> {
     const commit = await this.show(hashOrPrefix)
     return (await this.#openStore()).history(commit.hash)
+  }
+
+  /** What a commit consumed and what consumed it, as a graph (see `commitLineage`). */
+  async lineage(hashOrPrefix: string, options?: LineageOptions): Promise<LineageGraph> {
+    return commitLineage(await this.#openStore(), hashOrPrefix, options)
   }
 
   /** What changed between two commits: function, arguments, output, status, timing. */

@@ -89,6 +89,8 @@ export interface CommitQuery {
   status?: CommitStatus
   /** Exact fingerprint. */
   fingerprint?: string
+  /** Commits that consumed this commit: `inputs` contains this hash (a full 64-hex commit hash). */
+  input?: Hash
   /** Only commits with `createdAt` strictly less than this (ms since the epoch). */
   before?: number
   /** At most this many commits (a non-negative integer). */

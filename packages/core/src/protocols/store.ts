@@ -123,6 +123,11 @@ export interface Store {
   /**
    * Commits matching every given filter, newest first: by `createdAt` descending, ties broken by
    * hash descending. `limit` caps the count (0 yields nothing).
+   *
+   * - `input` (lineage): exactly the commits whose `inputs` contain that hash, each once (even if it
+   *   names the input twice), combined with the other filters and `limit` like any filter; a hash
+   *   nothing consumed, stored or not, yields nothing; one that is not 64 lowercase hex characters
+   *   is `CAIRN_INVALID_ARGUMENT`. A deleted consumer is no longer listed.
    */
   listCommits(query?: CommitQuery, opts?: OpOptions): AsyncIterable<Commit>
 
