@@ -1,35 +1,20 @@
-import { assertCommitQuery, compareNewestFirst, matchesQuery } from './commit-query.js'
-import {
-  CairnError,
-  closedError,
-  corrupt,
-  ErrorCode,
-  invalidArgument,
-  notFound,
-  throwIfAborted,
-} from './errors.js'
-import { assertHash, assertHashPrefix, type Hash, sha256Hex } from './hash.js'
+import { compareNewestFirst, matchesQuery } from './commit-query.js'
+import { notFound } from './errors.js'
+import type { Hash } from './hash.js'
 import { createMemoryBacking, fingerprintIndexFor, type MemoryBacking } from './memory/backing.js'
-import { assertRangeShape, collectBlobInput, copyBytes, resolveRange } from './memory/bytes.js'
+import { collectBlobInput, copyBytes, resolveRange } from './memory/bytes.js'
 import type { Commit, CommitQuery } from './protocols/commit.js'
-import { type OpOptions, SPEC_VERSION } from './protocols/common.js'
-import type {
-  BlobRef,
-  OpenBlobOptions,
-  PutBlobOptions,
-  Store,
-  StoreCapabilities,
-  StoreStats,
-} from './protocols/store.js'
-import { assertStorableCommit } from './store-support.js'
-import { assertRefExpected, assertRefName, assertRefPrefix, assertRefValue } from './validate.js'
+import type { OpOptions } from './protocols/common.js'
+import type { BlobRef, StoreCapabilities, StoreStats } from './protocols/store.js'
+import { matchPrefix, type PrefixMatches } from './store-kit/ambiguity.js'
+import { BaseStore, type BlobRange } from './store-kit/base-store.js'
+import { verifiedBytes } from './store-kit/verified-chunks.js'
+import { checkExpectedHash } from './store-support.js'
 
 export { createMemoryBacking, type MemoryBacking } from './memory/backing.js'
 
 /** Size of the chunks `openBlob` yields. */
 const READ_CHUNK_BYTES = 64 * 1024
-/** How many candidates a `CAIRN_AMBIGUOUS` error lists (`details.count` has the full number). */
-const MAX_AMBIGUOUS_CANDIDATES = 20
 
 export interface MemoryStoreOptions {
   /** The maps to keep data in; pass the same backing to several stores to share data. */
@@ -41,10 +26,9 @@ export interface MemoryStoreOptions {
  *
  * Bytes and commits are copied in and out, so nothing a caller does to a value it passed in or got
  * back changes the store. Blobs are verified against their hash on every read. Commits are kept as
- * their JSON form (what a document store would keep).
+ * their JSON form (what a document store would keep). The argument checks are `BaseStore`'s.
  */
-export class MemoryStore implements Store {
-  readonly specVersion: typeof SPEC_VERSION = SPEC_VERSION
+export class MemoryStore extends BaseStore {
   readonly capabilities: StoreCapabilities = {
     streamingWrites: false,
     streamingReads: false,
@@ -53,86 +37,60 @@ export class MemoryStore implements Store {
     quarantine: true,
   }
   readonly #backing: MemoryBacking
-  #closed = false
 
   constructor(options: MemoryStoreOptions = {}) {
+    super('MemoryStore')
     this.#backing = options?.backing ?? createMemoryBacking()
-  }
-
-  /** Closed or aborted: throw before anything changes. */
-  #check(opts: OpOptions | undefined): void {
-    if (this.#closed) throw closedError('MemoryStore')
-    throwIfAborted(opts?.signal)
   }
 
   /** A private copy of the blob's bytes, checked against its hash. */
   #readVerified(hash: Hash): Uint8Array {
     const stored = this.#backing.blobs.get(hash)
     if (stored === undefined) throw notFound(`blob ${hash} not found`, { hash })
-    const bytes = copyBytes(stored)
-    const actual = sha256Hex(bytes)
-    if (actual !== hash) throw corrupt(`blob ${hash} does not match its hash (${actual})`, { hash, actual })
-    return bytes
+    return verifiedBytes(hash, copyBytes(stored))
   }
 
   // ---- blobs ----
 
-  async putBlob(data: Uint8Array | AsyncIterable<Uint8Array>, opts?: PutBlobOptions): Promise<BlobRef> {
-    this.#check(opts)
-    const expected = opts?.expectedHash
-    if (expected !== undefined) assertHash(expected, 'expectedHash')
-    const { bytes, hash } = await collectBlobInput(data, () => this.#check(opts))
-    this.#check(opts)
-    if (expected !== undefined && expected !== hash) {
-      throw corrupt(`data hashes to ${hash}, not the expected ${expected}`, { hash, expected })
-    }
+  protected async doPutBlob(
+    data: Uint8Array | AsyncIterable<Uint8Array>,
+    expected: Hash | undefined,
+    opts: OpOptions,
+  ): Promise<BlobRef> {
+    const { bytes, hash } = await collectBlobInput(data, () => this.check(opts))
+    this.check(opts)
+    checkExpectedHash(hash, expected)
     if (!this.#backing.blobs.has(hash)) this.#backing.blobs.set(hash, bytes)
     return { hash, size: bytes.byteLength }
   }
 
-  async getBlob(hash: Hash, opts?: OpOptions): Promise<Uint8Array> {
-    this.#check(opts)
-    assertHash(hash)
+  protected async doGetBlob(hash: Hash): Promise<Uint8Array> {
     return this.#readVerified(hash)
   }
 
-  async *openBlob(hash: Hash, opts?: OpenBlobOptions): AsyncIterable<Uint8Array> {
-    this.#check(opts)
-    assertHash(hash)
-    assertRangeShape(opts?.start, opts?.end)
+  protected async *doOpenBlob(hash: Hash, range: BlobRange): AsyncIterable<Uint8Array> {
     // Verify the whole blob before the first chunk: a reader never sees a byte of a corrupt blob.
     const bytes = this.#readVerified(hash)
-    const [start, end] = resolveRange(opts?.start, opts?.end, bytes.byteLength, hash)
+    const [start, end] = resolveRange(range.start, range.end, bytes.byteLength, hash)
     for (let offset = start; offset < end; offset += READ_CHUNK_BYTES) {
-      this.#check(opts)
       yield bytes.slice(offset, Math.min(end, offset + READ_CHUNK_BYTES))
     }
   }
 
-  async hasBlob(hash: Hash, opts?: OpOptions): Promise<boolean> {
-    this.#check(opts)
-    assertHash(hash)
+  protected async doHasBlob(hash: Hash): Promise<boolean> {
     return this.#backing.blobs.has(hash)
   }
 
-  async deleteBlob(hash: Hash, opts?: OpOptions): Promise<void> {
-    this.#check(opts)
-    assertHash(hash)
+  protected async doDeleteBlob(hash: Hash): Promise<void> {
     this.#backing.blobs.delete(hash)
   }
 
-  async *listBlobs(opts?: OpOptions): AsyncIterable<BlobRef> {
-    this.#check(opts)
-    for (const [hash, bytes] of [...this.#backing.blobs]) {
-      this.#check(opts)
-      yield { hash, size: bytes.byteLength }
-    }
+  protected async *doListBlobs(): AsyncIterable<BlobRef> {
+    for (const [hash, bytes] of [...this.#backing.blobs]) yield { hash, size: bytes.byteLength }
   }
 
   /** Moves the bytes to `backing.quarantine` (for inspection); absent blobs are ignored. */
-  async quarantineBlob(hash: Hash, opts?: OpOptions): Promise<void> {
-    this.#check(opts)
-    assertHash(hash)
+  protected override async doQuarantineBlob(hash: Hash): Promise<void> {
     const bytes = this.#backing.blobs.get(hash)
     if (bytes === undefined) return
     this.#backing.quarantine.set(hash, bytes)
@@ -141,9 +99,7 @@ export class MemoryStore implements Store {
 
   // ---- commits ----
 
-  async putCommit(commit: Commit, opts?: OpOptions): Promise<void> {
-    this.#check(opts)
-    assertStorableCommit(commit)
+  protected async doPutCommit(commit: Commit): Promise<void> {
     if (this.#backing.commits.has(commit.hash)) return
     // The JSON form is what the hash covers and what any document store would give back.
     const copy = JSON.parse(JSON.stringify(commit)) as Commit
@@ -151,37 +107,16 @@ export class MemoryStore implements Store {
     fingerprintIndexFor(this.#backing.commits).added(copy.hash, copy)
   }
 
-  async getCommit(hashOrPrefix: string, opts?: OpOptions): Promise<Commit | undefined> {
-    this.#check(opts)
-    assertHashPrefix(hashOrPrefix)
-    const exact = this.#backing.commits.get(hashOrPrefix)
-    if (exact !== undefined) return structuredClone(exact)
-    if (hashOrPrefix.length === 64) return undefined
-    const matches: string[] = []
-    for (const hash of this.#backing.commits.keys()) if (hash.startsWith(hashOrPrefix)) matches.push(hash)
-    if (matches.length > 1) {
-      matches.sort()
-      throw new CairnError(
-        ErrorCode.Ambiguous,
-        `prefix ${hashOrPrefix} matches ${matches.length} commits: ${matches.slice(0, 3).join(', ')}${matches.length > 3 ? ', …' : ''}`,
-        {
-          details: {
-            prefix: hashOrPrefix,
-            count: matches.length,
-            candidates: matches.slice(0, MAX_AMBIGUOUS_CANDIDATES),
-          },
-        },
-      )
-    }
-    const only = matches[0]
-    return only === undefined ? undefined : structuredClone(this.#backing.commits.get(only))
+  protected async doGetCommit(hash: Hash): Promise<Commit | undefined> {
+    const commit = this.#backing.commits.get(hash)
+    return commit === undefined ? undefined : structuredClone(commit)
   }
 
-  async findByFingerprint(fingerprint: string, opts?: OpOptions): Promise<Commit | undefined> {
-    this.#check(opts)
-    if (typeof fingerprint !== 'string') {
-      throw invalidArgument('fingerprint must be a string', { type: typeof fingerprint })
-    }
+  protected async doMatchCommitPrefix(prefix: string, limit: number): Promise<PrefixMatches> {
+    return matchPrefix(this.#backing.commits.keys(), prefix, limit)
+  }
+
+  protected async doFindByFingerprint(fingerprint: string): Promise<Commit | undefined> {
     const newest = fingerprintIndexFor(this.#backing.commits)
       .commitsWith(fingerprint)
       .filter((c) => c.status === 'completed')
@@ -189,25 +124,16 @@ export class MemoryStore implements Store {
     return newest === undefined ? undefined : structuredClone(newest)
   }
 
-  async *listCommits(query?: CommitQuery, opts?: OpOptions): AsyncIterable<Commit> {
-    this.#check(opts)
-    const q = assertCommitQuery(query)
-    const limit = q.limit ?? Number.POSITIVE_INFINITY
-    if (limit === 0) return
+  protected async *doListCommits(q: CommitQuery): AsyncIterable<Commit> {
     const candidates =
       q.fingerprint === undefined
         ? [...this.#backing.commits.values()]
         : fingerprintIndexFor(this.#backing.commits).commitsWith(q.fingerprint)
     const matching = candidates.filter((c) => matchesQuery(c, q)).sort(compareNewestFirst)
-    for (let i = 0; i < matching.length && i < limit; i++) {
-      this.#check(opts)
-      yield structuredClone(matching[i] as Commit)
-    }
+    for (const commit of matching) yield structuredClone(commit)
   }
 
-  async history(hash: Hash, opts?: OpOptions): Promise<Commit[]> {
-    this.#check(opts)
-    assertHash(hash)
+  protected async doHistory(hash: Hash): Promise<Commit[]> {
     const commit = this.#backing.commits.get(hash)
     if (commit === undefined) throw notFound(`commit ${hash} not found`, { hash })
     return fingerprintIndexFor(this.#backing.commits)
@@ -216,9 +142,7 @@ export class MemoryStore implements Store {
       .map((c) => structuredClone(c))
   }
 
-  async deleteCommit(hash: Hash, opts?: OpOptions): Promise<void> {
-    this.#check(opts)
-    assertHash(hash)
+  protected async doDeleteCommit(hash: Hash): Promise<void> {
     const commit = this.#backing.commits.get(hash)
     if (commit === undefined) return
     this.#backing.commits.delete(hash)
@@ -227,29 +151,11 @@ export class MemoryStore implements Store {
 
   // ---- refs ----
 
-  async deleteCommits(hashes: readonly Hash[], opts: OpOptions = {}): Promise<void> {
-    this.#check(opts)
-    if (!Array.isArray(hashes)) throw invalidArgument('deleteCommits needs an array of hashes')
-    for (const hash of hashes) assertHash(hash)
-    for (const hash of hashes) this.#backing.commits.delete(hash)
-  }
-
-  async getRef(name: string, opts?: OpOptions): Promise<string | undefined> {
-    this.#check(opts)
-    assertRefName(name)
+  protected async doGetRef(name: string): Promise<string | undefined> {
     return this.#backing.refs.get(name)
   }
 
-  async setRef(
-    name: string,
-    value: string | undefined,
-    expected?: string | null,
-    opts?: OpOptions,
-  ): Promise<boolean> {
-    this.#check(opts)
-    assertRefName(name)
-    if (value !== undefined) assertRefValue(value)
-    assertRefExpected(expected)
+  protected async doSetRef(name: string, value: string | undefined, expected?: string | null): Promise<boolean> {
     // No await between the read and the write: compare-and-swap is atomic within this process.
     const current = this.#backing.refs.get(name)
     if (expected === null && current !== undefined) return false
@@ -259,22 +165,16 @@ export class MemoryStore implements Store {
     return true
   }
 
-  async *listRefs(prefix: string, opts?: OpOptions): AsyncIterable<[name: string, value: string]> {
-    this.#check(opts)
-    assertRefPrefix(prefix)
+  protected async *doListRefs(prefix: string): AsyncIterable<[name: string, value: string]> {
     const entries = [...this.#backing.refs].filter(([name]) => name.startsWith(prefix))
     // Plain `<` compares UTF-16 code units, which is the order the protocol promises.
     entries.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
-    for (const [name, value] of entries) {
-      this.#check(opts)
-      yield [name, value]
-    }
+    yield* entries
   }
 
   // ---- maintenance ----
 
-  async stats(opts?: OpOptions): Promise<StoreStats> {
-    this.#check(opts)
+  protected async doStats(): Promise<StoreStats> {
     let blobBytes = 0
     for (const bytes of this.#backing.blobs.values()) blobBytes += bytes.byteLength
     return {
@@ -286,7 +186,5 @@ export class MemoryStore implements Store {
   }
 
   /** Marks this instance closed; the backing (and other stores on it) are untouched. */
-  async close(): Promise<void> {
-    this.#closed = true
-  }
+  protected async doClose(): Promise<void> {}
 }

@@ -4,7 +4,7 @@
  */
 import { assertValidCommit } from './commit-hash.js'
 import { CairnError, corrupt, ErrorCode, invalidArgument } from './errors.js'
-import { createHasher, type Hash } from './hash.js'
+import type { Hash } from './hash.js'
 import type { Commit } from './protocols/commit.js'
 import type { OpenBlobOptions } from './protocols/store.js'
 
@@ -66,50 +66,4 @@ export function blobRangeOptions(opts: OpenBlobOptions | undefined): { start?: n
     throw invalidArgument(`range [${range.start}, ${range.end}) is reversed`, { ...range })
   }
   return range
-}
-
-/**
- * Streams `[start, end)` of a blob from `chunks` (the whole blob, in order), hashing every byte. The
- * last piece is held back until the hash and the size check out, so a reader that reaches the end
- * never takes corrupt bytes for good ones. A range outside the blob is CAIRN_INVALID_ARGUMENT.
- * `beforeChunk` runs before each chunk (stores check abort and close there).
- */
-export async function* verifiedRange(
-  chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
-  blob: { hash: Hash; size: number },
-  range: { start?: number; end?: number },
-  beforeChunk: () => void = () => {},
-): AsyncGenerator<Uint8Array> {
-  const start = range.start ?? 0
-  const end = range.end ?? blob.size
-  if (start > end || end > blob.size) {
-    throw invalidArgument(`range [${start}, ${end}) is outside blob ${blob.hash} of ${blob.size} bytes`, {
-      hash: blob.hash,
-      start,
-      end,
-      size: blob.size,
-    })
-  }
-  const hasher = createHasher()
-  let offset = 0
-  let held: Uint8Array | undefined
-  for await (const chunk of chunks) {
-    beforeChunk()
-    hasher.update(chunk)
-    const chunkStart = offset
-    offset += chunk.byteLength
-    if (offset > blob.size) break
-    const from = Math.max(start, chunkStart)
-    const to = Math.min(end, offset)
-    if (from < to) {
-      if (held) yield held
-      // A copy, as a plain Uint8Array (Buffer#slice would be a view).
-      held = new Uint8Array(chunk.subarray(from - chunkStart, to - chunkStart))
-    }
-  }
-  const actual = hasher.digest()
-  if (actual !== blob.hash || offset !== blob.size) {
-    throw corrupt(`blob ${blob.hash} does not match its hash (${actual})`, { hash: blob.hash, actual })
-  }
-  if (held) yield held
 }

@@ -56,18 +56,6 @@ export async function collectBlobInput(
   return { bytes, hash: hasher.digest() }
 }
 
-/** Checks the types of an `openBlob` range; the bounds are checked once the blob's size is known. */
-export function assertRangeShape(start: unknown, end: unknown): void {
-  for (const [name, value] of [
-    ['start', start],
-    ['end', end],
-  ] as const) {
-    if (value !== undefined && !(Number.isSafeInteger(value) && (value as number) >= 0)) {
-      throw invalidArgument(`openBlob ${name} must be a non-negative integer`, { [name]: value })
-    }
-  }
-}
-
 /** Resolves `[start, end)` against the blob's size; outside `0 <= start <= end <= size` is refused. */
 export function resolveRange(
   start: number | undefined,

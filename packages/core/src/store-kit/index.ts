@@ -1,0 +1,3 @@
+export * from './ambiguity.js'
+export * from './base-store.js'
+export * from './verified-chunks.js'
