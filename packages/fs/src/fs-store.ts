@@ -47,6 +47,8 @@ export interface FsStoreOptions {
   root?: string
   /** Compact the commit log on open when more than half of it is dead records (default true). */
   compactOnOpen?: boolean
+  /** Create the store when the root has none (default true); false opens an existing store only (CAIRN_NOT_FOUND otherwise). */
+  create?: boolean
 }
 
 const CAPABILITIES: StoreCapabilities = {
@@ -87,7 +89,7 @@ export class FsStore implements Store {
       throw invalidArgument('FsStore root must be a non-empty path string')
     }
     const paths = pathsFor(resolve(options.root ?? '.cairn'))
-    await ensureLayout(paths)
+    await ensureLayout(paths, options.create ?? true)
     await removeOrphanTemps(paths)
     retainHolder(paths.locks)
     let log: CommitLog | undefined
