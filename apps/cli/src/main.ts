@@ -147,7 +147,8 @@ async function main(argv: string[]): Promise<number> {
     noColor: values['no-color'] === true,
   })
   const { url } = storeUrl(values.store as string | undefined)
-  const store: Store = await openStore(url)
+  // Only init creates a store: every other command opens an existing one, and says so when there is none.
+  const store: Store = await openStore(url, { create: spec.run === init })
   const cairn = new Cairn({ store })
   try {
     return await spec.run({ cairn, store, out, positionals: parsed.positionals, values, url })

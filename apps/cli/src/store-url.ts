@@ -3,14 +3,19 @@ import { join, resolve } from 'node:path'
 import type { Store } from '@cairn/core'
 import { UsageError } from './usage.js'
 
-/** The store packages by URL scheme. Only installed ones can be opened. */
-const SCHEMES: Record<string, { pkg: string; open: (url: URL, mod: Record<string, any>) => Promise<Store> }> =
-  {
-    fs: {
-      pkg: '@cairn/fs',
-      open: (url, mod) => mod.FsStore.open({ root: fsPath(url) }),
-    },
-    sqlite: { pkg: '@cairn/sqlite', open: (url, mod) => mod.SqliteStore.open({ path: fsPath(url) }) },
+type Opener = (url: URL, mod: Record<string, any>, create: boolean) => Promise<Store>
+
+/**
+ * The store packages by URL scheme. Only installed ones can be opened. `create: false` opens an
+ * existing fs or sqlite store only; a redis or s3 store "exists" when its server (and bucket) answer,
+ * since an empty prefix there is indistinguishable from an empty store and creating it writes nothing.
+ */
+const SCHEMES: Record<string, { pkg: string; open: Opener }> = {
+  fs: { pkg: '@cairn/fs', open: (url, mod, create) => mod.FsStore.open({ root: fsPath(url), create }) },
+  sqlite: {
+    pkg: '@cairn/sqlite',
+    open: (url, mod, create) => mod.SqliteStore.open({ path: fsPath(url), create }),
+  },
     redis: { pkg: '@cairn/redis', open: (url, mod) => mod.RedisStore.open({ url: url.href }) },
     s3: { pkg: '@cairn/s3', open: (url, mod) => mod.S3Store.open({ url: url.href }) },
   }
@@ -45,7 +50,8 @@ export function storeUrl(
   return { url: DEFAULT_STORE, source: 'default' }
 }
 
-export async function openStore(urlText: string): Promise<Store> {
+/** Opens the store a URL names; with `create: false` (every command but init) an existing one only. */
+export async function openStore(urlText: string, options: { create: boolean }): Promise<Store> {
   let url: URL
   try {
     url = new URL(urlText)
@@ -69,7 +75,7 @@ export async function openStore(urlText: string): Promise<Store> {
     }
     throw error
   }
-  return entry.open(url, mod)
+  return entry.open(url, mod, options.create)
 }
 
 export class MissingPackageError extends Error {

@@ -440,6 +440,10 @@ describe('maintenance', () => {
       ]),
     )
     expect(backing.quarantine.has(bad.hash)).toBe(true)
+    // Counted without an onProgress callback too.
+    expect(report.blobsChecked).toBe(2)
+    expect(report.commitsChecked).toBe(3)
+    expect(report.bytesChecked).toBeGreaterThanOrEqual(2000)
     expect(await good.load()).toBe('g'.repeat(2000))
   })
 

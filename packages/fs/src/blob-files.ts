@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs'
-import { type FileHandle, mkdir, open, rename, rm } from 'node:fs/promises'
-import { dirname } from 'node:path'
+import { type FileHandle, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
 import {
   assertBlobInput,
   type BlobRef,
@@ -224,5 +224,41 @@ export async function* streamBlob(
     throw CairnError.isInstance(error) ? error : ioError('reading blob', path, error)
   } finally {
     await handle.close()
+  }
+}
+
+const SHARD_NAME = /^[0-9a-f]{2}$/
+const BLOB_NAME = /^[0-9a-f]{64}$/
+
+/** A directory's names; none when it is absent, or is not a directory (a stray file where a shard would be). */
+async function namesIn(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir)
+  } catch (error) {
+    const code = errno(error)
+    if (code === 'ENOENT' || code === 'ENOTDIR') return []
+    throw ioError('listing', dir, error)
+  }
+}
+
+/**
+ * Every stored blob with its size. Only Cairn's names count: a shard is two hex characters, a blob
+ * 64 hex characters in its own shard; anything else (a `.DS_Store`, an editor's backup) is skipped.
+ * `check` runs before each blob (the store's closed and abort checks).
+ */
+export async function* listBlobFiles(paths: Paths, check: () => void): AsyncIterable<BlobRef> {
+  for (const shard of await namesIn(paths.blobs)) {
+    if (!SHARD_NAME.test(shard)) continue
+    for (const name of await namesIn(join(paths.blobs, shard))) {
+      check()
+      if (!name.startsWith(shard) || !BLOB_NAME.test(name)) continue
+      const path = join(paths.blobs, shard, name)
+      try {
+        const info = await stat(path)
+        if (info.isFile()) yield { hash: name, size: info.size }
+      } catch (error) {
+        if (errno(error) !== 'ENOENT') throw ioError('listing blob', path, error)
+      }
+    }
   }
 }

@@ -29,7 +29,7 @@ import {
   type StoreStats,
   throwIfAborted,
 } from '@cairn/core'
-import { blobExists, readBlob, streamBlob, writeBlob } from './blob-files.js'
+import { blobExists, listBlobFiles, readBlob, streamBlob, writeBlob } from './blob-files.js'
 import { CommitLog, type LogEntry } from './commit-log.js'
 import { errno, ioError } from './io-errors.js'
 import { blobPath, ensureLayout, type Paths, pathsFor } from './layout.js'
@@ -47,6 +47,8 @@ export interface FsStoreOptions {
   root?: string
   /** Compact the commit log on open when more than half of it is dead records (default true). */
   compactOnOpen?: boolean
+  /** Create the store when the root has none (default true); false opens an existing store only (CAIRN_NOT_FOUND otherwise). */
+  create?: boolean
 }
 
 const CAPABILITIES: StoreCapabilities = {
@@ -87,7 +89,7 @@ export class FsStore implements Store {
       throw invalidArgument('FsStore root must be a non-empty path string')
     }
     const paths = pathsFor(resolve(options.root ?? '.cairn'))
-    await ensureLayout(paths)
+    await ensureLayout(paths, options.create ?? true)
     await removeOrphanTemps(paths)
     retainHolder(paths.locks)
     let log: CommitLog | undefined
@@ -153,18 +155,7 @@ export class FsStore implements Store {
 
   async *listBlobs(opts: OpOptions = {}): AsyncIterable<BlobRef> {
     this.#check(opts)
-    for (const shard of await readdirOrEmpty(this.#paths.blobs)) {
-      for (const name of await readdirOrEmpty(join(this.#paths.blobs, shard))) {
-        this.#check(opts)
-        if (!name.startsWith(shard) || !/^[0-9a-f]{64}$/.test(name)) continue
-        try {
-          const { size } = await stat(join(this.#paths.blobs, shard, name))
-          yield { hash: name, size }
-        } catch (error) {
-          if (errno(error) !== 'ENOENT') throw ioError('listing blob', name, error)
-        }
-      }
-    }
+    yield* listBlobFiles(this.#paths, () => this.#check(opts))
   }
 
   /** Moves the blob file to `quarantine/<hash>.<ms>` (kept for inspection, out of the addressable space). */

@@ -1,6 +1,6 @@
-import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs'
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { CairnError, ErrorCode } from '@cairn/core'
+import { CairnError, ErrorCode, invalidArgument, notFound } from '@cairn/core'
 import { replaceFile, syncDir } from './durable.js'
 import { errno, ioError } from './io-errors.js'
 
@@ -46,11 +46,37 @@ function makeDirs(paths: Paths): void {
   }
 }
 
+/** What a creation that has not reached `layout.json` yet (or crashed before it) leaves in a root. */
+const CREATION_NAMES = new Set(['blobs', 'tmp', 'quarantine', 'refs', 'locks', 'commits.log'])
+
 /**
- * Creates the layout on first use (directories, an empty commit log, then `layout.json` last, so a
- * root with a layout file is complete); refuses a root written by an unknown format or version.
+ * Whether a root without `layout.json` may become a store: it is missing or empty, or holds only
+ * what an unfinished creation leaves (another process creating it right now, or one that crashed),
+ * with an empty commit log. Anything else is someone else's directory.
  */
-export async function ensureLayout(paths: Paths): Promise<void> {
+function isFreeForCreation(paths: Paths): boolean {
+  let names: string[]
+  try {
+    names = readdirSync(paths.root)
+  } catch (error) {
+    if (errno(error) === 'ENOENT') return true
+    throw ioError('listing', paths.root, error)
+  }
+  if (!names.every((name) => CREATION_NAMES.has(name))) return false
+  if (!names.includes('commits.log')) return true
+  try {
+    return statSync(paths.log).size === 0
+  } catch (error) {
+    throw ioError('checking', paths.log, error)
+  }
+}
+
+/**
+ * Opens the layout, creating it on first use when `create` is true (directories, an empty commit log,
+ * then `layout.json` last, so a root with a layout file is complete). Refuses a root written by an
+ * unknown format or version, and a non-empty directory that is not a Cairn store, writing nothing.
+ */
+export async function ensureLayout(paths: Paths, create = true): Promise<void> {
   let text: string | undefined
   try {
     text = readFileSync(paths.layout, 'utf8')
@@ -61,6 +87,21 @@ export async function ensureLayout(paths: Paths): Promise<void> {
     checkLayout(paths, text)
     makeDirs(paths) // a directory removed by hand (say, an emptied tmp/) is recreated
     return
+  }
+  if (!create) {
+    throw notFound(
+      `no Cairn store at ${paths.root} (no ${paths.layout}); \`cairn init\` or a write creates one`,
+      {
+        root: paths.root,
+      },
+    )
+  }
+  if (!isFreeForCreation(paths)) {
+    throw invalidArgument(
+      `${paths.root} is not empty and is not a Cairn store (no layout.json); ` +
+        'a store is created only in an empty or missing directory',
+      { root: paths.root },
+    )
   }
   makeDirs(paths)
   try {

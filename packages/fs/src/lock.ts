@@ -98,10 +98,15 @@ export function releaseHolder(locksDir: string): void {
 
 function removeHolderFile(holder: Holder): void {
   ourIds.delete(holder.id)
+  removeFile('removing lock holder', holder.path)
+}
+
+/** Removes a lock or holder file (absent is fine); any other failure, say EACCES on a read-only root, is CAIRN_BACKEND. */
+function removeFile(action: string, path: string): void {
   try {
-    rmSync(holder.path, { force: true })
+    rmSync(path, { force: true })
   } catch (error) {
-    throw ioError('removing lock holder', holder.path, error)
+    throw ioError(action, path, error)
   }
 }
 
@@ -180,7 +185,7 @@ export function removeDeadHolders(locksDir: string): void {
     const owner = readOwner(path)
     if (!owner || isOurs(owner.id) || owner.host !== HOST) continue
     const dead = owner.boot !== BOOT_ID || owner.pid === process.pid || !isProcessAlive(owner.pid)
-    if (dead) rmSync(path, { force: true })
+    if (dead) removeFile('removing dead lock holder', path)
   }
 }
 
@@ -198,7 +203,7 @@ export function removeAbandonedLocks(locksDir: string): void {
     const owner = readOwner(path)
     if (!owner || !isAbandoned(owner)) continue
     if (!name.endsWith('.break')) breakAbandoned(locksDir, path, owner)
-    else if (readOwner(path)?.id === owner.id) rmSync(path, { force: true }) // a breaker that died mid-break
+    else if (readOwner(path)?.id === owner.id) removeFile('removing abandoned lock', path) // a breaker that died mid-break
   }
 }
 
@@ -247,7 +252,7 @@ function breakAbandoned(locksDir: string, path: string, judged: Owner): boolean 
     // Another process is breaking it, or died while doing so (then that break lock is abandoned too).
     const breaker = readOwner(breakPath)
     if (breaker && !isAbandoned(breaker)) return false
-    if (breaker && readOwner(breakPath)?.id === breaker.id) rmSync(breakPath, { force: true })
+    if (breaker && readOwner(breakPath)?.id === breaker.id) removeFile('removing abandoned lock', breakPath)
     breakHolder = tryTake(locksDir, breakPath)
     if (!breakHolder) return false
   }

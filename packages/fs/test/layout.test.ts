@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { ErrorCode, isCairnError } from '@cairn/core'
@@ -74,5 +74,32 @@ describe('FsStore layout', () => {
     const { hash } = await store.putBlob(new Uint8Array([1, 2, 3]))
     expect(await store.getBlob(hash)).toEqual(new Uint8Array([1, 2, 3]))
     await store.close()
+  })
+
+  it('refuses a non-empty directory that is not a Cairn store, and writes nothing into it', async () => {
+    const root = await tempRoot()
+    mkdirSync(join(root, '.git'))
+    writeFileSync(join(root, 'commits.log'), "someone else's notes\n")
+    const error = await FsStore.open({ root }).catch((e) => e)
+    expect(isCairnError(error, ErrorCode.InvalidArgument)).toBe(true)
+    expect(error.message).toMatch(/not a Cairn store/)
+    expect(readdirSync(root).sort()).toEqual(['.git', 'commits.log'])
+    expect(readFileSync(join(root, 'commits.log'), 'utf8')).toBe("someone else's notes\n")
+    // What an unfinished creation leaves (empty directories, an empty log) is completed.
+    const partial = await tempRoot()
+    mkdirSync(join(partial, 'blobs', 'sha256'), { recursive: true })
+    writeFileSync(join(partial, 'commits.log'), '')
+    await (await FsStore.open({ root: partial })).close()
+    expect(readdirSync(partial)).toContain('layout.json')
+  })
+
+  it('with create: false opens an existing store only, and creates nothing', async () => {
+    const parent = await tempRoot()
+    const root = join(parent, 'missing', 'store')
+    const error = await FsStore.open({ root, create: false }).catch((e) => e)
+    expect(isCairnError(error, ErrorCode.NotFound)).toBe(true)
+    expect(existsSync(join(parent, 'missing'))).toBe(false)
+    await (await FsStore.open({ root })).close()
+    await (await FsStore.open({ root, create: false })).close()
   })
 })

@@ -1,5 +1,7 @@
-import { chmodSync, readdirSync, readFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
+import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { ErrorCode, sha256Hex } from '@cairn/core'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -8,6 +10,14 @@ import { blobFile, child, ensureBuilt, tempRoot, utf8 } from './helpers.js'
 
 // Children run dist/ (plain node); build it if it is missing or older than src/.
 beforeAll(() => ensureBuilt(), 120_000)
+
+function bootId(): string {
+  try {
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim()
+  } catch {
+    return '-'
+  }
+}
 
 const lockFiles = (root: string) => readdirSync(join(root, 'locks')).filter((f) => !f.startsWith('holder-'))
 
@@ -146,5 +156,24 @@ describe('FsStore across processes', () => {
     expect(readdirSync(join(root, 'locks'))).toEqual([])
     chmodSync(join(root, 'tmp'), 0o755)
     chmodSync(blobFile(root, hash), 0o644)
+  }, 60_000)
+
+  it('reports a dead holder it cannot remove (a read-only root) as CAIRN_BACKEND with the cause', async () => {
+    const root = await tempRoot()
+    await (await FsStore.open({ root })).close()
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid as number
+    const holder = join(root, 'locks', `holder-${dead}-abcdef`)
+    writeFileSync(holder, `${dead} ${hostname()} ${bootId()}`)
+    // As root, permissions do not bind us: the opener then runs as `nobody`.
+    const asRoot = process.getuid?.() === 0
+    chmodSync(root, 0o755)
+    chmodSync(join(root, 'locks'), 0o555)
+    try {
+      const opener = child('open', root, [], asRoot ? { uid: 65534, gid: 65534 } : {})
+      expect(await opener.output).toBe(`${ErrorCode.Backend}/EACCES`)
+      expect(readdirSync(join(root, 'locks'))).toEqual([`holder-${dead}-abcdef`])
+    } finally {
+      chmodSync(join(root, 'locks'), 0o755)
+    }
   }, 60_000)
 })

@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs'
+import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs'
 import type { FileHandle } from 'node:fs/promises'
 import { open as openFile } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
@@ -52,6 +52,8 @@ export interface SqliteStoreOptions {
   inlineBlobBytes?: number
   /** How long a write waits for another process's transaction before CAIRN_BACKEND (default 10 s). */
   busyTimeoutMs?: number
+  /** Create the database when it is missing (default true); false opens an existing one only (CAIRN_NOT_FOUND otherwise). */
+  create?: boolean
 }
 
 const CAPABILITIES: StoreCapabilities = {
@@ -118,6 +120,9 @@ export class SqliteStore implements Store {
     if (!Number.isSafeInteger(busy) || busy < 0)
       throw invalidArgument('busyTimeoutMs must be a non-negative integer')
     const path = resolve(options.path)
+    if (options.create === false && !existsSync(path)) {
+      throw notFound(`no SQLite store at ${path}`, { path })
+    }
     let db: Database.Database | undefined
     try {
       mkdirSync(dirname(path), { recursive: true })

@@ -1,11 +1,19 @@
-import { mkdirSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { existsSync, mkdirSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { makeCommit } from '@cairn/conformance'
-import { type Commit, type CommitQuery, compareNewestFirst, matchesQuery, sha256Hex } from '@cairn/core'
+import {
+  type Commit,
+  type CommitQuery,
+  compareNewestFirst,
+  ErrorCode,
+  isCairnError,
+  matchesQuery,
+  sha256Hex,
+} from '@cairn/core'
 import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
 import { FIND_BY_FINGERPRINT, listCommitsStatement } from '../src/commit-queries.js'
-import { SCHEMA_VERSION } from '../src/index.js'
+import { SCHEMA_VERSION, SqliteStore } from '../src/index.js'
 import { collect, useTempDatabase } from './helpers.js'
 
 const db = useTempDatabase()
@@ -42,6 +50,15 @@ function oldDatabase(version: number, tags: string): Database.Database {
 }
 
 describe('schema', () => {
+  it('with create: false opens an existing database only, and creates nothing', async () => {
+    const missing = join(db.dir(), 'missing', 'cairn.db')
+    const error = await SqliteStore.open({ path: missing, create: false }).catch((e) => e)
+    expect(isCairnError(error, ErrorCode.NotFound)).toBe(true)
+    expect(existsSync(dirname(missing))).toBe(false)
+    await (await db.open()).close()
+    await (await db.open({ create: false })).close()
+  })
+
   it('is WAL with incremental auto-vacuum, at the current version', async () => {
     await db.open()
     const raw = new Database(db.path(), { readonly: true })

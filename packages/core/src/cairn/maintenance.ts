@@ -221,7 +221,8 @@ export async function verifyStore(store: Store, options: VerifyOptions = {}): Pr
         throw error // deleted meanwhile is fine; anything else is a real failure
       }
     }
-    onProgress?.({ phase: 'verify blobs', done: ++blobsChecked, total: blobs.length })
+    blobsChecked++ // counted outside the optional call: its arguments are skipped without onProgress
+    onProgress?.({ phase: 'verify blobs', done: blobsChecked, total: blobs.length })
   }
   const missing: VerifyReport['missing'] = []
   let commitsChecked = 0
@@ -233,7 +234,8 @@ export async function verifyStore(store: Store, options: VerifyOptions = {}): Pr
     if (commit.task.argsBlob && !(await store.hasBlob(commit.task.argsBlob.hash, { signal }))) {
       missing.push({ commit: commit.hash, blob: commit.task.argsBlob.hash, role: 'args' })
     }
-    onProgress?.({ phase: 'verify commits', done: ++commitsChecked })
+    commitsChecked++
+    onProgress?.({ phase: 'verify commits', done: commitsChecked })
   }
   return {
     ok: corrupt.length === 0 && missing.length === 0,
