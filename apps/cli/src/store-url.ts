@@ -16,9 +16,9 @@ const SCHEMES: Record<string, { pkg: string; open: Opener }> = {
     pkg: '@cairn/sqlite',
     open: (url, mod, create) => mod.SqliteStore.open({ path: fsPath(url), create }),
   },
-    redis: { pkg: '@cairn/redis', open: (url, mod) => mod.RedisStore.open({ url: url.href }) },
-    s3: { pkg: '@cairn/s3', open: (url, mod) => mod.S3Store.open({ url: url.href }) },
-  }
+  redis: { pkg: '@cairn/redis', open: (url, mod) => mod.RedisStore.open({ url: url.href }) },
+  s3: { pkg: '@cairn/s3', open: (url, mod) => mod.S3Store.open({ url: url.href }) },
+}
 
 export const CONFIG_FILE = 'cairn.config.json'
 export const DEFAULT_STORE = 'fs://.cairn'

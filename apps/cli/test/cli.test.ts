@@ -233,7 +233,18 @@ describe('usage, store selection and init', () => {
       expect(run(['init']).status).toBe(2) // exists: needs --force
       expect(JSON.parse(run(['stats', '--json']).stdout).commits).toBe(3)
       const other = `fs://${join(project, 'other')}`
-      expect(JSON.parse(run(['stats', '--json'], { CAIRN_STORE: other }).stdout).commits).toBe(0)
+      // Only init creates a store: reading commands on a missing one say so and create nothing.
+      const missing = run(['stats', '--json'], { CAIRN_STORE: other })
+      expect(missing.status).toBe(1)
+      expect(missing.stderr).toMatch(/CAIRN_NOT_FOUND: no Cairn store at/)
+      const rmMissing = run(['rm', 'abcdef', '--store', other])
+      expect(rmMissing.stderr).toMatch(/CAIRN_NOT_FOUND/)
+      expect(existsSync(join(project, 'other'))).toBe(false)
+      const sqlite = run(['log', '--store', `sqlite://${join(project, 'nowhere', 'x.db')}`])
+      expect(sqlite.status).toBe(1)
+      expect(sqlite.stderr).toMatch(/CAIRN_NOT_FOUND: no SQLite store at/)
+      expect(existsSync(join(project, 'nowhere'))).toBe(false)
+      expect(run(['init', '--force', '--store', other]).status).toBe(0)
       expect(JSON.parse(run(['stats', '--json', '--store', other]).stdout).commits).toBe(0)
     } finally {
       rmSync(project, { recursive: true, force: true })

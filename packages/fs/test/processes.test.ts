@@ -104,6 +104,7 @@ describe('FsStore across processes', () => {
 
   it('runs an identical call once when two processes submit it together', async () => {
     const root = await tempRoot()
+    await (await FsStore.open({ root })).close() // a store is created only in an empty directory
     const marker = join(root, 'runs.txt')
     await writeFile(marker, '')
     const [a, b] = [0, 1].map(() => child('submit', root, [marker], { env: { HOLD_MS: '400' } }))
@@ -115,6 +116,7 @@ describe('FsStore across processes', () => {
 
   it('takes over at once when the lease holder is killed mid-run', async () => {
     const root = await tempRoot()
+    await (await FsStore.open({ root })).close() // a store is created only in an empty directory
     const marker = join(root, 'runs.txt')
     await writeFile(marker, '')
     const holder = child('submit', root, [marker], { env: { HOLD_MS: '60000' } })
