@@ -1,19 +1,50 @@
 /**
- * `pnpm bench [-- --quick] [-- --only=fs,serializers,msgpack-contract,stores]`: runs each suite in its
- * own process (so one suite's heap and JIT state do not colour the next) and stops at the first that
- * fails.
+ * `pnpm bench [-- --quick] [-- --repeat=N] [-- --only=fs,serializers,msgpack-contract,stores]`: runs
+ * each suite N times (default 3), each run in its own process (so one run's heap and JIT state do not
+ * colour the next), then prints the runs of a suite as one table with min/median/max across them and
+ * the load average around each run; stops at the first run that fails.
  */
 import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { publish } from './publish.js'
+import { RUN_FILE_ENV } from './report.js'
+import type { RunRecord } from './runs.js'
 
 const suites = ['fs', 'serializers', 'msgpack-contract', 'stores']
-const only = process.argv
-  .find((arg) => arg.startsWith('--only='))
-  ?.slice('--only='.length)
-  .split(',')
-const passOn = process.argv.slice(2).filter((arg) => !arg.startsWith('--only='))
+const option = (name: string) =>
+  process.argv.find((arg) => arg.startsWith(`--${name}=`))?.slice(`--${name}=`.length)
+const only = option('only')?.split(',')
+const repeatText = option('repeat') ?? '3'
+const repeat = Number(repeatText)
+if (!Number.isInteger(repeat) || repeat < 1)
+  throw new Error(`--repeat=${repeatText}: expected a whole number ≥ 1`)
+const quick = process.argv.includes('--quick')
+const passOn = process.argv
+  .slice(2)
+  .filter((arg) => !arg.startsWith('--only=') && !arg.startsWith('--repeat='))
 for (const suite of only ?? suites) {
   if (!suites.includes(suite)) throw new Error(`unknown suite ${suite}; known: ${suites.join(', ')}`)
-  const file = fileURLToPath(new URL(`./${suite}.js`, import.meta.url))
-  execFileSync(process.execPath, [file, ...passOn], { stdio: 'inherit' })
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'cairn-bench-runs-'))
+try {
+  for (const suite of only ?? suites) {
+    const file = fileURLToPath(new URL(`./${suite}.js`, import.meta.url))
+    const runs: RunRecord[] = []
+    for (let run = 1; run <= repeat; run++) {
+      process.stderr.write(`bench: ${suite}, run ${run} of ${repeat}\n`)
+      const runFile = join(dir, `${suite}-${run}.json`)
+      execFileSync(process.execPath, [file, ...passOn], {
+        stdio: 'inherit',
+        env: { ...process.env, [RUN_FILE_ENV]: runFile },
+      })
+      runs.push(JSON.parse(readFileSync(runFile, 'utf8')) as RunRecord)
+    }
+    publish(suite, runs, quick)
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true })
 }

@@ -1,43 +1,30 @@
-import { mkdirSync, writeFileSync } from 'node:fs'
-import { availableParallelism } from 'node:os'
-import { join, resolve } from 'node:path'
+import { writeFileSync } from 'node:fs'
+import { loadavg } from 'node:os'
 import type { Sample } from './measure.js'
+import { publish } from './publish.js'
+import type { RunRecord } from './runs.js'
 
-/** Prints `samples` as a markdown table and writes them to `bench-results/<suite>.json`. */
+/** Set by `main.ts` for each repetition: the run's record goes there, and main prints them together. */
+export const RUN_FILE_ENV = 'CAIRN_BENCH_RUN_FILE'
+
+// A suite imports this module before it measures anything, so this is the load as its run starts.
+const startedAt = new Date().toISOString()
+const loadStart = loadavg()
+
+/**
+ * Ends a suite's run with its rows: hands them to `main.ts` (which repeats the suite and prints the
+ * runs together), or, when the suite was started on its own, prints this one run as a table and
+ * writes `bench-results/<suite>.json`.
+ */
 export function report(suite: string, samples: Sample[], quick: boolean): void {
-  const rows = samples.map((s) => [
-    s.group,
-    s.name,
-    `${s.median.toFixed(s.unit === 'bytes' ? 0 : 1)} ${s.unit}`,
-    s.p95 === undefined ? '' : `${s.p95.toFixed(1)}`,
-    s.ratio === undefined ? '' : `${s.ratio.toFixed(2)}×`,
-    s.target ?? '',
-    s.note ?? '',
-  ])
-  const header = ['group', 'benchmark', 'median', 'p95', 'vs baseline', 'target', 'note']
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)))
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i] as number)).join(' | ')} |`
-  console.log(`\n## ${suite}\n`)
-  console.log(line(header))
-  console.log(line(widths.map((w) => '-'.repeat(w))))
-  for (const r of rows) console.log(line(r))
-  const outDir = resolve(process.env.INIT_CWD ?? process.cwd(), 'bench-results')
-  mkdirSync(outDir, { recursive: true })
-  const out = join(outDir, `${suite}.json`)
-  writeFileSync(
-    out,
-    JSON.stringify(
-      {
-        suite,
-        node: process.version,
-        cpus: availableParallelism(),
-        quick,
-        date: new Date().toISOString(),
-        samples,
-      },
-      null,
-      2,
-    ),
-  )
-  console.log(`\nwrote ${out}`)
+  const record: RunRecord = {
+    startedAt,
+    endedAt: new Date().toISOString(),
+    loadStart,
+    loadEnd: loadavg(),
+    samples,
+  }
+  const runFile = process.env[RUN_FILE_ENV]
+  if (runFile) writeFileSync(runFile, JSON.stringify(record))
+  else publish(suite, [record], quick)
 }
