@@ -155,7 +155,11 @@ export class MemoryStore extends BaseStore {
     return this.#backing.refs.get(name)
   }
 
-  protected async doSetRef(name: string, value: string | undefined, expected?: string | null): Promise<boolean> {
+  protected async doSetRef(
+    name: string,
+    value: string | undefined,
+    expected?: string | null,
+  ): Promise<boolean> {
     // No await between the read and the write: compare-and-swap is atomic within this process.
     const current = this.#backing.refs.get(name)
     if (expected === null && current !== undefined) return false

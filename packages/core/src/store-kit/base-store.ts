@@ -1,7 +1,7 @@
 import { assertCommitQuery } from '../commit-query.js'
 import { CairnError, closedError, ErrorCode, invalidArgument, throwIfAborted } from '../errors.js'
-import { isUint8Array } from '../memory/bytes.js'
 import { assertHash, assertHashPrefix, type Hash } from '../hash.js'
+import { isUint8Array } from '../memory/bytes.js'
 import type { Commit, CommitQuery } from '../protocols/commit.js'
 import { type OpOptions, SPEC_VERSION } from '../protocols/common.js'
 import type {
@@ -69,13 +69,19 @@ export abstract class BaseStore implements Store {
   protected abstract doListBlobs(opts: OpOptions): AsyncIterable<BlobRef>
   /** Default: CAIRN_UNSUPPORTED (a backend with `capabilities.quarantine` overrides it). */
   protected async doQuarantineBlob(hash: Hash, _opts: OpOptions): Promise<void> {
-    throw new CairnError(ErrorCode.Unsupported, `${this.#name} cannot quarantine blobs`, { details: { hash } })
+    throw new CairnError(ErrorCode.Unsupported, `${this.#name} cannot quarantine blobs`, {
+      details: { hash },
+    })
   }
   protected abstract doPutCommit(commit: Commit, opts: OpOptions): Promise<void>
   /** A commit by full hash, or `undefined`. */
   protected abstract doGetCommit(hash: Hash, opts: OpOptions): Promise<Commit | undefined>
   /** The stored hashes starting with `prefix` (4 to 63 hex digits): the first `limit` ascending and the count. */
-  protected abstract doMatchCommitPrefix(prefix: string, limit: number, opts: OpOptions): Promise<PrefixMatches>
+  protected abstract doMatchCommitPrefix(
+    prefix: string,
+    limit: number,
+    opts: OpOptions,
+  ): Promise<PrefixMatches>
   protected abstract doFindByFingerprint(fingerprint: string, opts: OpOptions): Promise<Commit | undefined>
   /** Newest first; `query` is checked and its `limit`, if any, is at least 1. */
   protected abstract doListCommits(query: CommitQuery, opts: OpOptions): AsyncIterable<Commit>
