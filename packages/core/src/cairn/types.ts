@@ -32,7 +32,7 @@ export type CairnWarning =
     }
 
 export interface CairnOptions {
-  /** Where results live. Default: `FsStore` in `.cairn/` when `@cairn/fs` is installed, else `MemoryStore`. */
+  /** Where results live. Default: `FsStore` in `root` from `@cairn/fs` (not installed: `CAIRN_MISSING_PACKAGE`). */
   store?: Store | Promise<Store>
   /** Root directory of the default `FsStore` (default `.cairn`). Ignored when `store` is given. */
   root?: string
