@@ -1,12 +1,12 @@
 /**
- * `pnpm bench [-- --quick] [-- --only=fs,serializers,msgpack-contract,stores]`: runs each suite in its
+ * `pnpm bench [-- --quick] [-- --only=fs,serializers,msgpack-contract,stores,stream-result]`: runs each suite in its
  * own process (so one suite's heap and JIT state do not colour the next) and stops at the first that
  * fails.
  */
 import { execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
-const suites = ['fs', 'serializers', 'msgpack-contract', 'stores']
+const suites = ['fs', 'serializers', 'msgpack-contract', 'stores', 'stream-result']
 const only = process.argv
   .find((arg) => arg.startsWith('--only='))
   ?.slice('--only='.length)

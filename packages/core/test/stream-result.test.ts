@@ -247,4 +247,25 @@ describe('ResultRef.stream', () => {
     expect(await codeOf(collect(bundle.stream()))).toBe(ErrorCode.Unsupported)
     await cairn.close()
   })
+
+  it('fails a stream that grows past the store’s maxBlobSize at the limit, recorded as a failed commit', async () => {
+    class SmallBlobStore extends MemoryStore {
+      override readonly capabilities = { ...new MemoryStore().capabilities, maxBlobSize: 1000 }
+    }
+    const store = new SmallBlobStore()
+    const cairn = new Cairn({ store, onWarning: () => {} })
+    let pulled = 0
+    const endless = () =>
+      (async function* () {
+        for (;;) {
+          pulled++
+          yield new Uint8Array(400)
+        }
+      })()
+    expect(await codeOf(cairn.submit(endless))).toBe(ErrorCode.Unsupported)
+    expect(pulled).toBe(3)
+    expect((await cairn.log()).map((c) => c.status)).toEqual(['failed'])
+    expect((await store.stats()).blobs).toBe(0)
+    await cairn.close()
+  })
 })

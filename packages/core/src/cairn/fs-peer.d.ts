@@ -1,5 +1,4 @@
-// @cairn/fs is core's optional peer (package.json `peerDependenciesMeta`) and depends on core
-// itself, so core is built before it and cannot read its types; default-store.ts types what it uses.
-declare module '@cairn/fs' {
-  export const FsStore: unknown
-}
+// What core's tsc sees for `import('@cairn/fs')` (tsconfig `paths`): @cairn/fs is core's optional
+// peer and depends on core, so its own types are built after core's and are not read here;
+// default-store.ts types the part it uses.
+export declare const FsStore: unknown
