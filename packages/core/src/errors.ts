@@ -29,6 +29,8 @@ export const ErrorCode = {
   Unsupported: 'CAIRN_UNSUPPORTED',
   /** An artifact was packed by another version of its packager, serializer, library or runtime (strict mode). */
   VersionMismatch: 'CAIRN_VERSION_MISMATCH',
+  /** An optional package the operation needs is not installed (the error says how to install it). */
+  MissingPackage: 'CAIRN_MISSING_PACKAGE',
 } as const
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]

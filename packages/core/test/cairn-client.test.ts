@@ -503,34 +503,6 @@ describe('lifecycle', () => {
     expect((await store.stats()).commits).toBe(1)
   })
 
-  it('opens FsStore in the root when @cairn/fs is installed, else a MemoryStore, and never hides a load error', async () => {
-    const { isMissingPackage, openDefaultStore } = await import('../src/cairn/default-store.js')
-    const notFound = (message: string) => Object.assign(new Error(message), { code: 'ERR_MODULE_NOT_FOUND' })
-    expect(isMissingPackage(notFound("Cannot find package '@cairn/fs' imported from /app/x.js"))).toBe(true)
-    expect(
-      isMissingPackage(
-        notFound("Cannot find package 'ioredis' imported from /app/node_modules/@cairn/fs/dist/a.js"),
-      ),
-    ).toBe(false)
-    const opened: string[] = []
-    const fake = new MemoryStore()
-    const viaFs = await openDefaultStore('/some/root', async () => ({
-      FsStore: {
-        open: async ({ root }: { root: string }) => {
-          opened.push(root)
-          return fake
-        },
-      },
-    }))
-    expect(viaFs).toBe(fake)
-    expect(opened).toEqual(['/some/root'])
-    expect(await openDefaultStore('.x', async () => undefined)).toBeInstanceOf(MemoryStore)
-    const broken = await openDefaultStore('.x', async () => {
-      throw new SyntaxError('bad build of @cairn/fs')
-    }).catch((e) => e)
-    expect(broken).toBeInstanceOf(SyntaxError)
-  })
-
   it('uses the executor it is given', async () => {
     const seen: string[] = []
     const inline = new InlineExecutor()

@@ -25,7 +25,7 @@ import type { ResultRef } from './result-ref.js'
 import { createRun } from './run.js'
 import { selfHealingRef } from './self-healing-ref.js'
 import { brandTask, type TaskSpec, TaskSpecs } from './task-spec.js'
-import type { CairnOptions, RunOptions, Task, TaskArgs, TaskOptions } from './types.js'
+import type { CairnOptions, RunOptions, StoredResult, Task, TaskArgs, TaskOptions } from './types.js'
 import { Warnings } from './warnings.js'
 
 export interface CairnStats extends StoreStats {
@@ -106,7 +106,7 @@ export class Cairn {
   submit<A extends unknown[], R>(
     fn: (...args: A) => R,
     ...args: TaskArgs<A>
-  ): Promise<ResultRef<Awaited<R>>> {
+  ): Promise<ResultRef<StoredResult<R>>> {
     return this.run(fn, args)
   }
 
@@ -115,10 +115,10 @@ export class Cairn {
     fn: (...args: A) => R,
     args: TaskArgs<A>,
     options: RunOptions = {},
-  ): Promise<ResultRef<Awaited<R>>> {
+  ): Promise<ResultRef<StoredResult<R>>> {
     try {
       const spec = this.#specs.forRun(fn as (...a: any[]) => unknown, options)
-      return this.#submit(spec, args as unknown[], options.signal) as Promise<ResultRef<Awaited<R>>>
+      return this.#submit(spec, args as unknown[], options.signal) as Promise<ResultRef<StoredResult<R>>>
     } catch (error) {
       return Promise.reject(error)
     }
@@ -127,8 +127,8 @@ export class Cairn {
   /** Wraps a function as a named, versioned task with declared deps; call it like the function. */
   task<A extends unknown[], R>(fn: (...args: A) => R, options: TaskOptions = {}): Task<A, R> {
     const spec = this.#specs.make(fn as (...a: any[]) => unknown, options, false)
-    const call = (...args: TaskArgs<A>): Promise<ResultRef<Awaited<R>>> =>
-      this.#submit(spec, args as unknown[], undefined) as Promise<ResultRef<Awaited<R>>>
+    const call = (...args: TaskArgs<A>): Promise<ResultRef<StoredResult<R>>> =>
+      this.#submit(spec, args as unknown[], undefined) as Promise<ResultRef<StoredResult<R>>>
     return brandTask(call, spec) as unknown as Task<A, R>
   }
 

@@ -5,6 +5,7 @@ import type { Hash } from '../hash.js'
 import type { Commit, CommitError } from '../protocols/commit.js'
 import type { Store } from '../protocols/store.js'
 import { inputCommits, resolveResultRefs } from './args.js'
+import { isByteStream, OutputStreamError } from './byte-stream.js'
 import { packOutput } from './output.js'
 import type { Pipeline } from './pipeline.js'
 import type { ResultRef } from './result-ref.js'
@@ -52,7 +53,7 @@ export async function computeAndRecord(
     if (isCairnError(error, ErrorCode.Aborted)) throw error
     failure = { error }
   }
-  const durationMs = performance.now() - started
+  let durationMs = performance.now() - started
   // What every commit of this run records (written once, even if a success turns into a failure).
   let described: Promise<Omit<Commit, 'hash' | 'status'>> | undefined
   const describeRun = () =>
@@ -70,7 +71,7 @@ export async function computeAndRecord(
       return parent ? { ...base, parent } : base
     })())
   if (!failure) {
-    const withParent = await describeRun()
+    const streamed = isByteStream(value)
     try {
       const packed = await packOutput(value, {
         store,
@@ -79,12 +80,17 @@ export async function computeAndRecord(
         packagers: pipeline.packagers,
         signal,
       })
-      const commit = seal({ ...withParent, status: 'completed', output: packed.output })
+      // A streamed output is still being produced until its last chunk is stored.
+      if (streamed) durationMs = performance.now() - started
+      const commit = seal({ ...(await describeRun()), status: 'completed', output: packed.output })
       await store.putCommit(commit, { signal })
       return commit
     } catch (error) {
-      if (!isCairnError(error, ErrorCode.Unserializable)) throw error
-      failure = { error }
+      if (error instanceof OutputStreamError) {
+        durationMs = performance.now() - started
+        failure = { error: error.original }
+      } else if (isCairnError(error, ErrorCode.Unserializable)) failure = { error }
+      else throw error
     }
   }
   try {

@@ -1,47 +1,30 @@
-import { createRequire } from 'node:module'
-import { join } from 'node:path'
-import { pathToFileURL } from 'node:url'
-import { MemoryStore } from '../memory-store.js'
+import { CairnError, ErrorCode } from '../errors.js'
 import type { Store } from '../protocols/store.js'
 
-// A variable specifier keeps bundlers and tsc from treating @cairn/fs as a dependency of core.
-const FS_PACKAGE = '@cairn/fs'
-
+/** The part of `@cairn/fs` the default store needs (core's optional peer; see `fs-peer.d.ts`). */
 export interface FsModule {
-  FsStore?: { open(options: { root: string }): Promise<Store> }
+  FsStore: { open(options: { root: string }): Promise<Store> }
 }
 
+const FS_PACKAGE = '@cairn/fs'
+
 /**
- * `FsStore` in `root` (default `.cairn`) when `@cairn/fs` is installed, else a `MemoryStore`.
- * Only "the package is not installed" falls back; any other failure to load it is thrown.
+ * The store `new Cairn()` uses when none is given: `FsStore` in `root` (default `.cairn`), from
+ * `@cairn/fs`, core's declared optional peer. Not installed: `CAIRN_MISSING_PACKAGE` saying how to
+ * install it (never a silent in-memory cache that forgets everything on exit).
  */
 export async function openDefaultStore(
   root = '.cairn',
-  importFs: () => Promise<FsModule | undefined> = importFsPackage,
+  importFs: () => Promise<FsModule> = () => import('@cairn/fs') as Promise<FsModule>,
 ): Promise<Store> {
-  const fsModule = await importFs()
-  if (!fsModule?.FsStore) return new MemoryStore()
-  return fsModule.FsStore.open({ root })
-}
-
-/**
- * Looks for `@cairn/fs` beside core first, then from the working directory: with pnpm's strict
- * layout an application's own dependency is not visible from inside core's folder.
- */
-export async function importFsPackage(): Promise<FsModule | undefined> {
+  let fsModule: FsModule
   try {
-    return (await import(FS_PACKAGE)) as FsModule
+    fsModule = await importFs()
   } catch (error) {
-    if (!isMissingPackage(error)) throw error
-  }
-  let resolved: string
-  try {
-    resolved = createRequire(join(process.cwd(), 'noop.js')).resolve(FS_PACKAGE)
-  } catch (error) {
-    if (isMissingPackage(error)) return undefined
+    if (isMissingPackage(error)) throw fsNotInstalled(error)
     throw error
   }
-  return (await import(pathToFileURL(resolved).href)) as FsModule
+  return fsModule.FsStore.open({ root })
 }
 
 export function isMissingPackage(error: unknown): boolean {
@@ -52,5 +35,14 @@ export function isMissingPackage(error: unknown): boolean {
     // Quoted: "Cannot find package '@cairn/fs'", not a missing dependency *of* @cairn/fs, whose
     // message merely contains the package's path.
     e.message.includes(`'${FS_PACKAGE}'`)
+  )
+}
+
+function fsNotInstalled(cause: unknown): CairnError {
+  return new CairnError(
+    ErrorCode.MissingPackage,
+    'new Cairn() without a `store` keeps results in FsStore, from @cairn/fs, which is not installed: ' +
+      'run `pnpm add @cairn/fs` (or `npm install @cairn/fs`), or pass a store, e.g. `new Cairn({ store: new MemoryStore() })`',
+    { cause, details: { package: FS_PACKAGE, install: `pnpm add ${FS_PACKAGE}` } },
   )
 }

@@ -10,5 +10,13 @@ export {
   type MissingCommit,
 } from './lineage.js'
 export type { GcOptions, GcReport, Progress, VerifyOptions, VerifyReport } from './maintenance.js'
-export { isResultRef, ResultRef } from './result-ref.js'
-export type { CairnOptions, CairnWarning, RunOptions, Task, TaskArgs, TaskOptions } from './types.js'
+export { isResultRef, ResultRef, type StreamOptions } from './result-ref.js'
+export type {
+  CairnOptions,
+  CairnWarning,
+  RunOptions,
+  StoredResult,
+  Task,
+  TaskArgs,
+  TaskOptions,
+} from './types.js'

@@ -1,6 +1,7 @@
 import { canonicalHash } from '../canonical/index.js'
 import { CairnError, ErrorCode, invalidArgument } from '../errors.js'
 import type { Hash } from '../hash.js'
+import { bytesPackager } from '../packagers/bytes.js'
 import { currentRuntime, mismatchError, mismatches, type PackagingMismatch } from '../packagers/checks.js'
 import type { PackagerRegistry } from '../packagers/registry.js'
 import type { CommitOutput } from '../protocols/commit.js'
@@ -8,6 +9,7 @@ import type { BlobRef, JsonValue } from '../protocols/index.js'
 import type { Packager, PackInstructions, PackResult } from '../protocols/packager.js'
 import type { Serializer } from '../protocols/serializer.js'
 import type { Store } from '../protocols/store.js'
+import { isByteStream, putByteStream } from './byte-stream.js'
 
 /** How an output was kept, plus the content identity a ResultRef exposes. */
 export interface PackedOutput {
@@ -44,10 +46,12 @@ const JSON_LIKE = new Set(['object', 'text'])
  * Small scalars (null, booleans, finite numbers other than -0, short well-formed strings) stay inline
  * in the commit: no blob, no extra read on a hit. A plain array or record holding binary data (a
  * typed array, bytes, or a user packager's type) becomes a bundle, each member packed on its own.
- * Anything else goes to the packager chosen for it, into one blob, with its instructions.
+ * Anything else goes to the packager chosen for it, into one blob, with its instructions. A byte
+ * stream (only as the whole output) is stored as it comes, as bytes.
  */
 export async function packOutput(value: unknown, ctx: PackOutputContext, depth = 0): Promise<PackedOutput> {
   if (value === undefined) return { output: { kind: 'undefined' }, hash: canonicalHash(undefined), size: 0 }
+  if (depth === 0 && isByteStream(value)) return packByteStream(value, ctx)
   // A string longer than the limit in UTF-16 units is longer in UTF-8 bytes too: skip measuring it.
   const measurable = typeof value !== 'string' || value.length <= ctx.inlineMaxBytes
   if (measurable && isInlineScalar(value)) {
@@ -72,6 +76,24 @@ export async function packOutput(value: unknown, ctx: PackOutputContext, depth =
   }
   const packager = ctx.packagers.select(value)
   const packed = checkPackResult(packager, await packager.pack(value, { serializer: ctx.serializer }))
+  const blob = await ctx.store.putBlob(packed.bytes, { signal: ctx.signal })
+  return blobOutput(blob, packager, packed)
+}
+
+/**
+ * A task's byte stream, stored as it comes and recorded exactly as a `Uint8Array` of the same bytes
+ * would be (so `load()` gives a Uint8Array, and both give the same output and hash).
+ */
+async function packByteStream(stream: AsyncIterable<unknown>, ctx: PackOutputContext): Promise<PackedOutput> {
+  const blob = await putByteStream(ctx.store, stream, ctx.signal)
+  return blobOutput(
+    blob,
+    bytesPackager,
+    await bytesPackager.pack(new Uint8Array(0), { serializer: ctx.serializer }),
+  )
+}
+
+function blobOutput(blob: BlobRef, packager: Packager<any>, packed: PackResult): PackedOutput {
   const instructions: PackInstructions = {
     ...(packed.instructions ?? {}),
     artifactType: packed.artifactType,
@@ -81,7 +103,6 @@ export async function packOutput(value: unknown, ctx: PackOutputContext, depth =
   if (packed.serializer)
     instructions.serializer = { id: packed.serializer.id, version: packed.serializer.version }
   if (packager.library) instructions.library = { ...packager.library }
-  const blob = await ctx.store.putBlob(packed.bytes, { signal: ctx.signal })
   return {
     output: {
       kind: 'blob',
@@ -243,4 +264,19 @@ function isInlineScalar(value: unknown): value is null | boolean | number | stri
   if (value === null || typeof value === 'boolean') return true
   if (typeof value === 'number') return Number.isFinite(value) && !Object.is(value, -0)
   return typeof value === 'string' && value.isWellFormed()
+}
+
+/** The verified bytes of an output kept as one blob, as they are read; any other output: `CAIRN_UNSUPPORTED`. */
+export function openOutput(
+  store: Store,
+  output: CommitOutput,
+  signal?: AbortSignal,
+): AsyncIterable<Uint8Array> {
+  if (output.kind !== 'blob') {
+    const kept = output.kind === 'bundle' ? 'a bundle of blobs' : `${output.kind} in the commit`
+    throw new CairnError(ErrorCode.Unsupported, `an output kept as ${kept} is not one blob: use load()`, {
+      details: { kind: output.kind },
+    })
+  }
+  return store.openBlob(output.blob.hash, { signal })
 }

@@ -32,7 +32,7 @@ export type CairnWarning =
     }
 
 export interface CairnOptions {
-  /** Where results live. Default: `FsStore` in `.cairn/` when `@cairn/fs` is installed, else `MemoryStore`. */
+  /** Where results live. Default: `FsStore` in `root` from `@cairn/fs` (not installed: `CAIRN_MISSING_PACKAGE`). */
   store?: Store | Promise<Store>
   /** Root directory of the default `FsStore` (default `.cairn`). Ignored when `store` is given. */
   root?: string
@@ -86,12 +86,19 @@ export interface RunOptions extends TaskOptions {
   signal?: AbortSignal
 }
 
+/**
+ * What a function's result is loaded back as: its awaited value, except that a stream of bytes
+ * (an AsyncIterable of Uint8Array: an async generator, a Node `Readable`, a web `ReadableStream`)
+ * is stored as its bytes and loads as one `Uint8Array`.
+ */
+export type StoredResult<R> = Awaited<R> extends AsyncIterable<Uint8Array> ? Uint8Array : Awaited<R>
+
 /** An argument may be given as its value or as a ResultRef of a previous step. */
 export type TaskArgs<A extends unknown[]> = { [K in keyof A]: A[K] | ResultRef<A[K]> }
 
 /** A function wrapped by `cairn.task`: call it like the function, get a ResultRef back. */
 export interface Task<A extends unknown[], R> {
-  (...args: TaskArgs<A>): Promise<ResultRef<Awaited<R>>>
+  (...args: TaskArgs<A>): Promise<ResultRef<StoredResult<R>>>
   readonly taskName: string
   readonly funcHash: string
 }
