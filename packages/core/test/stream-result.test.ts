@@ -16,7 +16,10 @@ import {
 } from '../src/index.js'
 
 const dirs: string[] = []
+const stores: Store[] = []
 afterEach(async () => {
+  // A client leaves a store it was given open: close them before removing their files.
+  await Promise.all(stores.splice(0).map((store) => store.close()))
   await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })))
 })
 
@@ -76,8 +79,10 @@ const backends: [string, () => Promise<Backend>][] = [
       const root = await mkdtemp(join(tmpdir(), 'cairn-stream-'))
       dirs.push(root)
       const path = (hash: string) => join(root, 'blobs', 'sha256', hash.slice(0, 2), hash)
+      const store = await openDefaultStore(root)
+      stores.push(store)
       return {
-        store: await openDefaultStore(root),
+        store,
         async damage(hash) {
           const bytes = await readFile(path(hash))
           bytes[bytes.byteLength - 1] = (bytes[bytes.byteLength - 1]! + 1) & 0xff
