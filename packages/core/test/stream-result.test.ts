@@ -211,6 +211,30 @@ describe.each(backends)('streamed results on %s', (_name, open) => {
     await cairn.close()
   })
 
+  it('an abort while the stream is stored stores and records nothing, and closes the stream', async () => {
+    const { store } = await open()
+    const cairn = new Cairn({ store, onWarning: () => {} })
+    const controller = new AbortController()
+    let closed = false
+    const aborting = () =>
+      (async function* () {
+        try {
+          for (let i = 0; ; i++) {
+            if (i === 2) controller.abort()
+            yield chunkBytes(i, 1000)
+          }
+        } finally {
+          closed = true
+        }
+      })()
+    const run = cairn.run(aborting, [], { cache: false, signal: controller.signal })
+    expect(await codeOf(run)).toBe(ErrorCode.Aborted)
+    expect(closed).toBe(true)
+    expect(await cairn.log()).toEqual([])
+    expect((await store.stats()).blobs).toBe(0)
+    await cairn.close()
+  })
+
   it('a stream that yields something other than bytes is a failed commit with CAIRN_UNSERIALIZABLE', async () => {
     const { store } = await open()
     const cairn = new Cairn({ store, onWarning: () => {} })
