@@ -16,7 +16,10 @@ import {
 } from '../src/index.js'
 
 const dirs: string[] = []
+const stores: Store[] = []
 afterEach(async () => {
+  // A client leaves a store it was given open: close them before removing their files.
+  await Promise.all(stores.splice(0).map((store) => store.close()))
   await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })))
 })
 
@@ -76,8 +79,10 @@ const backends: [string, () => Promise<Backend>][] = [
       const root = await mkdtemp(join(tmpdir(), 'cairn-stream-'))
       dirs.push(root)
       const path = (hash: string) => join(root, 'blobs', 'sha256', hash.slice(0, 2), hash)
+      const store = await openDefaultStore(root)
+      stores.push(store)
       return {
-        store: await openDefaultStore(root),
+        store,
         async damage(hash) {
           const bytes = await readFile(path(hash))
           bytes[bytes.byteLength - 1] = (bytes[bytes.byteLength - 1]! + 1) & 0xff
@@ -203,6 +208,30 @@ describe.each(backends)('streamed results on %s', (_name, open) => {
     // Failures are not cached: the next call runs again.
     expect(await cairn.submit(breaking).catch((e: unknown) => e)).toBe(boom)
     expect(runs).toBe(2)
+    await cairn.close()
+  })
+
+  it('an abort while the stream is stored stores and records nothing, and closes the stream', async () => {
+    const { store } = await open()
+    const cairn = new Cairn({ store, onWarning: () => {} })
+    const controller = new AbortController()
+    let closed = false
+    const aborting = () =>
+      (async function* () {
+        try {
+          for (let i = 0; ; i++) {
+            if (i === 2) controller.abort()
+            yield chunkBytes(i, 1000)
+          }
+        } finally {
+          closed = true
+        }
+      })()
+    const run = cairn.run(aborting, [], { cache: false, signal: controller.signal })
+    expect(await codeOf(run)).toBe(ErrorCode.Aborted)
+    expect(closed).toBe(true)
+    expect(await cairn.log()).toEqual([])
+    expect((await store.stats()).blobs).toBe(0)
     await cairn.close()
   })
 
