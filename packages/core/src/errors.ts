@@ -29,6 +29,8 @@ export const ErrorCode = {
   Unsupported: 'CAIRN_UNSUPPORTED',
   /** An artifact was packed by another version of its packager, serializer, library or runtime (strict mode). */
   VersionMismatch: 'CAIRN_VERSION_MISMATCH',
+  /** A task (or one of its deps) reads an outer variable or impure global that is not part of its key. */
+  FreeVariables: 'CAIRN_FREE_VARIABLES',
 } as const
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]

@@ -136,7 +136,8 @@ export class Cairn {
         options.name !== undefined ||
         options.version !== undefined ||
         options.deps !== undefined ||
-        options.strict !== undefined
+        options.strict !== undefined ||
+        options.allowFreeVariables !== undefined
       const spec: TaskSpec =
         base && !hasIdentityOptions
           ? base
@@ -176,9 +177,9 @@ export class Cairn {
         version: options.version,
         deps: options.deps,
         strict,
+        allowFreeVariables: options.allowFreeVariables,
       })
       if (memoize) this.#identities.set(fn, identity)
-      this.#warnFreeVariables(identity)
     }
     return { fn, identity, cache: options.cache ?? true, tags: validateTags(options.tags ?? {}) }
   }
@@ -193,21 +194,6 @@ export class Cairn {
       packager,
       ...mismatch,
       message: `output of commit ${commit.slice(0, 12)}: artifact packed by "${packager}" with ${mismatch.field} ${mismatch.recorded}, unpacked with ${mismatch.current}`,
-    })
-  }
-
-  #warnFreeVariables(identity: FunctionIdentity): void {
-    if (identity.freeVariables.length === 0 || this.#warned.has(identity.hash)) return
-    this.#warned.add(identity.hash)
-    const names = identity.freeVariables
-    this.#onWarning({
-      code: 'CAIRN_FREE_VARIABLES',
-      task: identity.name,
-      funcHash: identity.hash,
-      names,
-      message:
-        `task "${identity.name}" reads outer variable${names.length > 1 ? 's' : ''} ${names.join(', ')} that Cairn cannot see: ` +
-        'if they change, cached results will not. Declare them in `deps`, pass them as arguments, or use `strict: true` to refuse this.',
     })
   }
 
@@ -405,6 +391,7 @@ export class Cairn {
     }
     if (identity.version !== undefined) record.version = identity.version
     if (Object.keys(identity.deps).length > 0) record.deps = identity.deps
+    if (identity.unkeyedFreeVariables.length > 0) record.unkeyedFreeVariables = identity.unkeyedFreeVariables
     let encoded: Uint8Array | undefined
     try {
       encoded = this.#serializer.encode(args)
