@@ -63,10 +63,13 @@ export function enforceFreeVariablePolicy(
       { label },
     )
   }
+  // An entry names a variable (`SCALE`), a read (`Math.random`), or every read of one dep (`deps.helper`).
+  const matches = (entry: string, read: UnkeyedRead): boolean =>
+    entry === read.name || entry === read.variable || (read.dep !== undefined && entry === `deps.${read.dep}`)
   const allowed = (read: UnkeyedRead): boolean =>
-    allow === true || (Array.isArray(allow) && (allow.includes(read.name) || allow.includes(read.variable)))
+    allow === true || (Array.isArray(allow) && allow.some((entry) => matches(entry, read)))
   if (Array.isArray(allow)) {
-    const stale = allow.filter((n) => !reads.some((r) => r.name === n || r.variable === n))
+    const stale = allow.filter((entry) => !reads.some((read) => matches(entry, read)))
     if (stale.length > 0) {
       throw invalidArgument(
         `${label}: allowFreeVariables names ${stale.join(', ')}, which it does not read unkeyed; remove ${stale.length > 1 ? 'them' : 'it'}`,
