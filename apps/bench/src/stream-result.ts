@@ -56,7 +56,10 @@ async function child(phase: 'write' | 'read', root: string, size: number): Promi
     sampledPeak = Math.max(sampledPeak, process.memoryUsage.rss())
   }, 5)
   const started = performance.now()
-  const ref = await cairn.run((n: number) => bigResult(n), [size], { name: 'big-result' })
+  const ref = await cairn.run((n: number) => bigResult(n), [size], {
+    name: 'big-result',
+    deps: { bigResult, MiB },
+  })
   let bytes = ref.size
   if (phase === 'read') {
     bytes = 0

@@ -45,7 +45,11 @@ beforeAll(async () => {
   const small = await client.task((x: number) => ({ x, y: x * 2 }), { name: 'small', tags: { env: 'test' } })(
     1,
   )
-  const big = await client.task((n: number) => 'z'.repeat(n), { name: 'big' })(5000)
+  const letter = 'z'
+  const big = await client.task((n: number) => letter.repeat(n), {
+    name: 'big',
+    allowFreeVariables: ['letter'],
+  })(5000)
   const failed = await client
     .task(
       (_x: number): number => {
@@ -91,6 +95,9 @@ describe('cairn CLI against a real FsStore', () => {
     expect(json(['show', hashes.small]).hash).toBe(hashes.small)
     const later = cairn(['show', hashes.twice[1], '--store', STORE])
     expect(later.out).toContain(`parent     ${hashes.twice[0]}`)
+    expect(r.out).not.toContain('unkeyed')
+    const unkeyed = cairn(['show', hashes.big, '--store', STORE])
+    expect(unkeyed.out).toContain('unkeyed    letter (allowed by allowFreeVariables; not part of the key)')
   })
 
   it('get writes the stored bytes to a file or a pipe, and pretty JSON with --json', () => {

@@ -31,6 +31,8 @@ export const ErrorCode = {
   VersionMismatch: 'CAIRN_VERSION_MISMATCH',
   /** An optional package the operation needs is not installed (the error says how to install it). */
   MissingPackage: 'CAIRN_MISSING_PACKAGE',
+  /** A task (or one of its deps) reads an outer variable or impure global that is not part of its key. */
+  FreeVariables: 'CAIRN_FREE_VARIABLES',
 } as const
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]

@@ -52,15 +52,17 @@ describe('submit: hits and misses', () => {
       calls++
       return { x, squared: x * x }
     }
-    const first = await cairn.submit(square, 7)
-    const second = await cairn.submit(square, 7)
+    // The counter is deliberate test instrumentation, read unkeyed.
+    const counted = { allowFreeVariables: ['calls'] }
+    const first = await cairn.run(square, [7], counted)
+    const second = await cairn.run(square, [7], counted)
     expect(calls).toBe(1)
     expect(first.cached).toBe(false)
     expect(second.cached).toBe(true)
     expect(second.commit).toBe(first.commit)
     expect(second.hash).toBe(first.hash)
     expect(await second.load()).toEqual({ x: 7, squared: 49 })
-    await cairn.submit(square, 8)
+    await cairn.run(square, [8], counted)
     expect(calls).toBe(2)
   })
 
@@ -85,9 +87,10 @@ describe('submit: hits and misses', () => {
       calls++
       return x
     }
-    const v1 = cairn.task(f, { name: 'f', version: '1', tags: { run: 'a' } })
-    const v1again = cairn.task(f, { name: 'f', version: '1', tags: { run: 'b' } })
-    const v2 = cairn.task(f, { name: 'f', version: '2' })
+    const counted = { allowFreeVariables: ['calls'] }
+    const v1 = cairn.task(f, { name: 'f', version: '1', tags: { run: 'a' }, ...counted })
+    const v1again = cairn.task(f, { name: 'f', version: '1', tags: { run: 'b' }, ...counted })
+    const v2 = cairn.task(f, { name: 'f', version: '2', ...counted })
     await v1(1)
     expect((await v1again(1)).cached).toBe(true)
     expect((await v2(1)).cached).toBe(false)
@@ -130,7 +133,9 @@ describe('submit: hits and misses', () => {
     let calls = 0
     const controller = new AbortController()
     controller.abort()
-    const code = await codeOf(cairn.run(() => calls++, [], { signal: controller.signal }))
+    const code = await codeOf(
+      cairn.run(() => calls++, [], { signal: controller.signal, allowFreeVariables: ['calls'] }),
+    )
     expect(code).toBe(ErrorCode.Aborted)
     expect(calls).toBe(0)
     expect((await store.stats()).commits).toBe(0)
@@ -147,11 +152,12 @@ describe('chaining and lineage', () => {
       consumed++
       return xs.reduce((s, x) => s + x, 0)
     }
+    const counted = { allowFreeVariables: ['consumed'] }
     const a = await cairn.submit(loadA)
-    const sumA = await cairn.submit(total, a)
+    const sumA = await cairn.run(total, [a], counted)
     const b = await cairn.submit(loadB)
     expect(b.hash).toBe(a.hash) // different functions, same output content
-    const sumB = await cairn.submit(total, b)
+    const sumB = await cairn.run(total, [b], counted)
     expect(consumed).toBe(1)
     expect(sumB.cached).toBe(true)
     expect(await sumA.load()).toBe(210)
@@ -185,10 +191,11 @@ describe('failures', () => {
       calls++
       throw new DomainError(`bad ${x}`)
     }
-    const e1 = await cairn.submit(boom, 1).catch((e) => e)
+    const counted = { allowFreeVariables: ['calls', 'DomainError'] }
+    const e1 = await cairn.run(boom, [1], counted).catch((e) => e)
     expect(e1).toBeInstanceOf(DomainError)
     expect(e1.message).toBe('bad 1')
-    const e2 = await cairn.submit(boom, 1).catch((e) => e)
+    const e2 = await cairn.run(boom, [1], counted).catch((e) => e)
     expect(e2).toBeInstanceOf(DomainError)
     expect(calls).toBe(2)
     const failed = await cairn.log({ status: 'failed' })
@@ -218,7 +225,8 @@ describe('concurrency', () => {
       await gate
       return x * 10
     }
-    const pending = Array.from({ length: 5 }, () => cairn.submit(slow, 4))
+    const counted = { allowFreeVariables: ['calls', 'gate'] }
+    const pending = Array.from({ length: 5 }, () => cairn.run(slow, [4], counted))
     await Promise.resolve()
     release()
     const refs = await Promise.all(pending)
@@ -238,11 +246,12 @@ describe('concurrency', () => {
       await gate
       return x + 100
     }
-    const a = first.submit(slow, 1)
+    const counted = { allowFreeVariables: ['calls', 'gate'] }
+    const a = first.run(slow, [1], counted)
     // Let the first client take the lease before the second asks.
     while (![...backing.refs.keys()].some((k) => k.startsWith('leases/')))
       await new Promise((r) => setImmediate(r))
-    const b = second.submit(slow, 1)
+    const b = second.run(slow, [1], counted)
     await new Promise((r) => setTimeout(r, 30))
     release()
     const [ra, rb] = await Promise.all([a, b])
@@ -282,9 +291,10 @@ describe('self-healing', () => {
       calls++
       return 'z'.repeat(n)
     }
-    const ref = await cairn.submit(f, 3000)
+    const counted = { allowFreeVariables: ['calls'] }
+    const ref = await cairn.run(f, [3000], counted)
     backing.blobs.delete(ref.hash)
-    const again = await cairn.submit(f, 3000)
+    const again = await cairn.run(f, [3000], counted)
     expect(again.cached).toBe(false)
     expect(calls).toBe(2)
     expect(await again.load()).toBe('z'.repeat(3000))
@@ -297,12 +307,13 @@ describe('self-healing', () => {
       calls++
       return Array.from({ length: n }, (_, i) => i)
     }
-    const ref = await cairn.submit(f, 500)
+    const counted = { allowFreeVariables: ['calls'] }
+    const ref = await cairn.run(f, [500], counted)
     const bytes = backing.blobs.get(ref.hash)!
     bytes[3] = (bytes[3]! + 1) % 256
     expect(await ref.load()).toEqual(Array.from({ length: 500 }, (_, i) => i))
     expect(calls).toBe(2)
-    const next = await cairn.submit(f, 500)
+    const next = await cairn.run(f, [500], counted)
     expect(await next.load()).toHaveLength(500)
     expect(backing.quarantine.size).toBe(1)
   })
@@ -364,11 +375,11 @@ describe('inspecting', () => {
   it('rm removes a commit so the next call recomputes', async () => {
     const { cairn } = setup()
     let calls = 0
-    const f = (x: number) => ++calls + x
-    const ref = await cairn.submit(f, 1)
+    const f = cairn.task((x: number) => ++calls + x, { allowFreeVariables: ['calls'] })
+    const ref = await f(1)
     await cairn.rm(ref.commit)
     expect(await codeOf(cairn.show(ref.commit))).toBe(ErrorCode.NotFound)
-    await cairn.submit(f, 1)
+    await f(1)
     expect(calls).toBe(2)
   })
 
@@ -460,19 +471,23 @@ describe('maintenance', () => {
 })
 
 describe('function identity in the client', () => {
-  it('warns once about undeclared free variables, and strict refuses them', async () => {
-    const { cairn, warnings } = setup()
+  it('refuses undeclared free variables before lookup; deps key them; an opt-out is recorded; strict refuses the opt-out', async () => {
+    const { cairn, store, warnings } = setup()
     const scale = 3
     const f = (x: number) => x * scale
-    await cairn.submit(f, 1)
-    await cairn.submit(f, 2)
-    expect(warnings).toHaveLength(1)
-    expect(warnings[0]).toMatchObject({ code: 'CAIRN_FREE_VARIABLES', names: ['scale'] })
-    const withDeps = cairn.task(f, { deps: { scale } })
-    await withDeps(1)
-    expect(warnings).toHaveLength(1)
+    expect(await codeOf(cairn.submit(f, 1))).toBe(ErrorCode.FreeVariables)
+    expect((await store.stats()).commits).toBe(0)
+    const withDeps = await cairn.task(f, { deps: { scale } })(1)
+    expect((await cairn.show(withDeps.commit)).task.unkeyedFreeVariables).toBeUndefined()
+    const optedOut = await cairn.run(f, [1], { allowFreeVariables: ['scale'] })
+    expect(await optedOut.load()).toBe(3)
+    expect((await cairn.show(optedOut.commit)).task.unkeyedFreeVariables).toEqual(['scale'])
+    // The opt-out is not remembered for later calls without it.
+    expect(await codeOf(cairn.submit(f, 1))).toBe(ErrorCode.FreeVariables)
+    expect(warnings).toEqual([])
     const strict = new Cairn({ store: new MemoryStore(), strict: true })
-    expect(await codeOf(strict.submit(f, 1))).toBe(ErrorCode.InvalidArgument)
+    expect(await codeOf(strict.run(f, [1], { allowFreeVariables: true }))).toBe(ErrorCode.InvalidArgument)
+    expect(await codeOf(strict.submit(f, 1))).toBe(ErrorCode.FreeVariables)
   })
 
   it('changing a declared dep changes the key', async () => {

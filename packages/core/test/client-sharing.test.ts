@@ -33,10 +33,11 @@ describe('a run shared by identical submits', () => {
       await gate.promise
       return x * 10
     }
+    const counted = { allowFreeVariables: ['calls', 'gate'] }
     const impatient = new AbortController()
-    const first = cairn.run(slow, [4], { signal: impatient.signal })
-    const second = cairn.submit(slow, 4)
-    const third = cairn.run(slow, [4], { signal: new AbortController().signal })
+    const first = cairn.run(slow, [4], { signal: impatient.signal, ...counted })
+    const second = cairn.run(slow, [4], counted)
+    const third = cairn.run(slow, [4], { signal: new AbortController().signal, ...counted })
     await new Promise((r) => setImmediate(r))
     impatient.abort()
     expect(await codeOf(first)).toBe(ErrorCode.Aborted)
@@ -71,8 +72,9 @@ describe('a run shared by identical submits', () => {
     }
     const a = new AbortController()
     const b = new AbortController()
-    const first = cairn.run(f, [1], { signal: a.signal })
-    const second = cairn.run(f, [1], { signal: b.signal })
+    const counted = { allowFreeVariables: ['calls'] }
+    const first = cairn.run(f, [1], { signal: a.signal, ...counted })
+    const second = cairn.run(f, [1], { signal: b.signal, ...counted })
     a.abort()
     b.abort()
     expect(await codeOf(first)).toBe(ErrorCode.Aborted)
@@ -81,7 +83,7 @@ describe('a run shared by identical submits', () => {
     await new Promise((r) => setTimeout(r, 10))
     expect(calls).toBe(0)
     expect((await store.stats()).commits).toBe(0)
-    const fresh = await cairn.submit(f, 1)
+    const fresh = await cairn.run(f, [1], counted)
     expect(await fresh.load()).toBe(2)
     expect(calls).toBe(1)
   })

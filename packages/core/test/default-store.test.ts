@@ -24,12 +24,13 @@ describe('the default store', () => {
       calls++
       return n * n
     }
+    const counted = { allowFreeVariables: ['calls'] }
     const first = new Cairn({ root, onWarning: () => {} })
     expect((await first.store()).constructor.name).toBe('FsStore')
-    expect((await first.submit(square, 7)).cached).toBe(false)
+    expect((await first.run(square, [7], counted)).cached).toBe(false)
     await first.close()
     const second = new Cairn({ root, onWarning: () => {} })
-    const again = await second.submit(square, 7)
+    const again = await second.run(square, [7], counted)
     expect(again.cached).toBe(true)
     expect(await again.load()).toBe(49)
     expect(calls).toBe(1)

@@ -168,20 +168,26 @@ describe('free variables', () => {
   ]
   for (const [source, expected] of table) {
     it(`${source} → [${expected.join(', ')}]`, () => {
-      expect(idOf(source).freeVariables).toEqual(expected)
+      expect(idOf(source, { allowFreeVariables: true }).freeVariables).toEqual(expected)
     })
   }
 
-  it('does not report declared deps, and strict mode refuses the rest by name', () => {
-    expect(idOf('(x) => x * scale + offset', { deps: { scale: 2 } }).freeVariables).toEqual(['offset'])
+  it('does not report declared deps, and refuses the rest by name with the fix', () => {
+    expect(
+      idOf('(x) => x * scale + offset', { deps: { scale: 2 }, allowFreeVariables: true }).freeVariables,
+    ).toEqual(['offset'])
     let message = ''
     try {
-      idOf('(x) => x * scale + offset', { strict: true })
+      idOf('(x) => x * scale + offset', { deps: { base: 1 } })
     } catch (error) {
-      expect(isCairnError(error, ErrorCode.InvalidArgument)).toBe(true)
+      expect(isCairnError(error, ErrorCode.FreeVariables)).toBe(true)
+      expect((error as { details?: unknown }).details).toMatchObject({ freeVariables: ['offset', 'scale'] })
       message = (error as Error).message
     }
-    expect(message).toMatch(/offset, scale/)
+    expect(message).toMatch(/- offset: an outer variable/)
+    expect(message).toMatch(/- scale: an outer variable/)
+    expect(message).toContain('Fix: deps: { base, offset, scale }')
+    expect(message).toContain("allowFreeVariables: ['offset', 'scale']")
     expect(codeOf(() => idOf('(x) => x * scale', { strict: true, deps: { scale: 2 } }))).toBeUndefined()
   })
 })

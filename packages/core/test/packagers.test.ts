@@ -59,7 +59,7 @@ describe('built-in packagers', () => {
     const { cairn, store } = setup()
     const backing = new Uint8Array([9, 9, 1, 2, 3, 4, 9])
     const view = new Uint8Array(backing.buffer, 2, 4)
-    const ref = await cairn.submit((_n: number) => view, 1)
+    const ref = await cairn.run((_n: number) => view, [1], { deps: { view } })
     expect(await store.getBlob(ref.hash)).toEqual(new Uint8Array([1, 2, 3, 4]))
     const loaded = await ref.load()
     expect(loaded).toEqual(new Uint8Array([1, 2, 3, 4]))
@@ -96,7 +96,9 @@ describe('built-in packagers', () => {
       new Float64Array(0),
     ]
     for (const array of arrays) {
-      const ref = await cairn.submit((a: string) => arrays[Number(a)], String(arrays.indexOf(array)))
+      const ref = await cairn.run((a: string) => arrays[Number(a)], [String(arrays.indexOf(array))], {
+        deps: { arrays },
+      })
       const back = (await ref.load()) as typeof array
       expect(back.constructor).toBe(array.constructor)
       expect(Array.from(back as ArrayLike<number>)).toEqual(Array.from(array as ArrayLike<number>))
@@ -157,7 +159,7 @@ describe('built-in packagers: edges', () => {
       new BigUint64Array(0),
     ]
     for (const [i, empty] of empties.entries()) {
-      const ref = await cairn.submit((n: number) => empties[n], i)
+      const ref = await cairn.run((n: number) => empties[n], [i], { deps: { empties } })
       const back = (await ref.load()) as ArrayBufferView
       expect(back.constructor).toBe(empty.constructor)
       expect(back.byteLength).toBe(0)
@@ -168,7 +170,7 @@ describe('built-in packagers: edges', () => {
   it('stores a DataView as its own bytes and gives a DataView back', async () => {
     const { cairn, store } = setup()
     const buffer = new Uint8Array([7, 7, 1, 2, 3, 7]).buffer
-    const ref = await cairn.submit((n: number) => new DataView(buffer, n, 3), 2)
+    const ref = await cairn.run((n: number) => new DataView(buffer, n, 3), [2], { deps: { buffer } })
     const back = (await ref.load()) as DataView
     expect(back).toBeInstanceOf(DataView)
     expect(Array.from(new Uint8Array(back.buffer, back.byteOffset, back.byteLength))).toEqual([1, 2, 3])
@@ -237,7 +239,7 @@ describe('choosing a packager', () => {
 
   it('a user packager round-trips its type through the client, with the library version recorded', async () => {
     const { cairn, store } = setup({ packagers: [pointPackager()] })
-    const ref = await cairn.submit((x: number) => new Point(x, x + 1), 4)
+    const ref = await cairn.run((x: number) => new Point(x, x + 1), [4], { deps: { Point } })
     const back = await ref.load()
     expect(back).toBeInstanceOf(Point)
     expect(back).toEqual(new Point(4, 5))
@@ -308,7 +310,9 @@ describe('choosing a packager', () => {
       const { cairn, store } = setup({
         packagers: [{ ...pointPackager(), pack: () => result as ReturnType<Packager['pack']> }],
       })
-      const error = (await cairn.submit(() => new Point(1, 2)).catch((e: unknown) => e)) as CairnError
+      const error = (await cairn
+        .run(() => new Point(1, 2), [], { deps: { Point } })
+        .catch((e: unknown) => e)) as CairnError
       expect(error.code).toBe(ErrorCode.InvalidArgument)
       expect(error.message).toContain('geo/point')
       expect(await store.stats()).toMatchObject({ blobs: 0, commits: 0 })
@@ -343,7 +347,7 @@ describe('unpacking checks the instructions', () => {
   it('warns once on a version mismatch, throws in strict mode, and names a missing packager', async () => {
     const store = new MemoryStore()
     const writer = new Cairn({ store, leases: false, packagers: [pointPackager('1', '2.0.0')] })
-    const ref = await writer.submit((x: number) => new Point(x, 0), 1)
+    const ref = await writer.run((x: number) => new Point(x, 0), [1], { deps: { Point } })
     const warnings: CairnWarning[] = []
     const newer = new Cairn({
       store,
@@ -423,9 +427,10 @@ describe('unpacking checks the instructions', () => {
 
   it('refuses an artifact type the packager does not unpack', async () => {
     const store = new MemoryStore()
-    const ref = await new Cairn({ store, leases: false, packagers: [pointPackager()] }).submit(
+    const ref = await new Cairn({ store, leases: false, packagers: [pointPackager()] }).run(
       (x: number) => new Point(x, 0),
-      1,
+      [1],
+      { deps: { Point } },
     )
     const narrowed = { ...pointPackager(), artifactTypes: { pack: ['point'], unpack: ['point/v2'] } }
     const reader = new Cairn({ store, packagers: [narrowed] })
@@ -515,7 +520,8 @@ describe('bundles', () => {
       runs++
       return { w: new Float64Array([seed]), b: new Uint8Array([seed]) }
     }
-    const ref = await cairn.submit(counted, 2)
+    const unkeyedCounter = { allowFreeVariables: ['runs'] }
+    const ref = await cairn.run(counted, [2], unkeyedCounter)
     const memberHash = (commit: Commit) =>
       (
         (commit.output as Extract<Commit['output'], { kind: 'bundle' }>).entries[0]![1] as {
@@ -524,7 +530,7 @@ describe('bundles', () => {
       ).blob.hash
     const weights = memberHash((await store.getCommit(ref.commit)) as Commit)
     await store.deleteBlob(weights)
-    const again = await cairn.submit(counted, 2)
+    const again = await cairn.run(counted, [2], unkeyedCounter)
     expect(again.cached).toBe(false)
     expect(runs).toBe(2)
     // Damage the member in place: get refuses it; the ResultRef from submit heals by recomputing.

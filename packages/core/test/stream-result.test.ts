@@ -108,7 +108,7 @@ describe.each(backends)('streamed results on %s', (_name, open) => {
         runs++
         return byteChunks(count, size)
       },
-      { name: 'produce' },
+      { name: 'produce', allowFreeVariables: ['runs', 'byteChunks'] },
     )
     const first = await produce(CHUNKS, CHUNK_SIZE)
     expect(first.cached).toBe(false)
@@ -124,7 +124,10 @@ describe.each(backends)('streamed results on %s', (_name, open) => {
     expect(again.hash).toBe(first.hash)
     expect(Buffer.from(await collect(again.stream())).equals(Buffer.from(expected))).toBe(true)
     // Recorded exactly as a Uint8Array result of the same bytes would be.
-    const asBytes = await cairn.run(() => expected, [], { name: 'as-bytes' })
+    const asBytes = await cairn.run(() => expected, [], {
+      name: 'as-bytes',
+      allowFreeVariables: ['expected'],
+    })
     expect(asBytes.hash).toBe(first.hash)
     const [commit] = await cairn.log({ func: 'produce' })
     expect(commit!.output).toMatchObject({
@@ -140,6 +143,7 @@ describe.each(backends)('streamed results on %s', (_name, open) => {
     const parts = [chunkBytes(1, 1000), chunkBytes(2, 3000)]
     const viaReadable = await cairn.run(() => Readable.from(parts.map((p) => Buffer.from(p))), [], {
       name: 'readable',
+      allowFreeVariables: true,
     })
     const viaWeb = await cairn.run(
       () =>
@@ -150,7 +154,7 @@ describe.each(backends)('streamed results on %s', (_name, open) => {
           },
         }),
       [],
-      { name: 'web' },
+      { name: 'web', allowFreeVariables: ['parts', 'ReadableStream'] },
     )
     const bytes = Buffer.from(concat(parts))
     expect(Buffer.from(await viaReadable.load()).equals(bytes)).toBe(true)
@@ -167,7 +171,8 @@ describe.each(backends)('streamed results on %s', (_name, open) => {
       runs++
       return byteChunks(count, size)
     }
-    const ref = await cairn.submit(produce, CHUNKS, CHUNK_SIZE)
+    const counted = { allowFreeVariables: ['runs', 'byteChunks'] }
+    const ref = await cairn.run(produce, [CHUNKS, CHUNK_SIZE], counted)
     await backend.damage(ref.hash)
     let completed = false
     const error = await (async () => {
@@ -180,7 +185,7 @@ describe.each(backends)('streamed results on %s', (_name, open) => {
     expect(isCairnError(error, ErrorCode.Corrupt)).toBe(true)
     // The damaged blob was moved aside: the next identical call is a miss that runs again.
     expect(await backend.store.hasBlob(ref.hash)).toBe(false)
-    const again = await cairn.submit(produce, CHUNKS, CHUNK_SIZE)
+    const again = await cairn.run(produce, [CHUNKS, CHUNK_SIZE], counted)
     expect(again.cached).toBe(false)
     expect(runs).toBe(2)
     expect(Buffer.from(await collect(again.stream())).equals(Buffer.from(expected))).toBe(true)
@@ -200,13 +205,14 @@ describe.each(backends)('streamed results on %s', (_name, open) => {
         throw boom
       })()
     }
-    expect(await cairn.submit(breaking).catch((e: unknown) => e)).toBe(boom)
+    const unkeyed = { allowFreeVariables: true }
+    expect(await cairn.run(breaking, [], unkeyed).catch((e: unknown) => e)).toBe(boom)
     const commits = await cairn.log()
     expect(commits.map((c) => c.status)).toEqual(['failed'])
     expect(commits[0]!.error).toMatchObject({ name: 'Error', message: 'source broke' })
     expect((await store.stats()).blobs).toBe(0)
     // Failures are not cached: the next call runs again.
-    expect(await cairn.submit(breaking).catch((e: unknown) => e)).toBe(boom)
+    expect(await cairn.run(breaking, [], unkeyed).catch((e: unknown) => e)).toBe(boom)
     expect(runs).toBe(2)
     await cairn.close()
   })
@@ -227,7 +233,11 @@ describe.each(backends)('streamed results on %s', (_name, open) => {
           closed = true
         }
       })()
-    const run = cairn.run(aborting, [], { cache: false, signal: controller.signal })
+    const run = cairn.run(aborting, [], {
+      cache: false,
+      signal: controller.signal,
+      allowFreeVariables: true,
+    })
     expect(await codeOf(run)).toBe(ErrorCode.Aborted)
     expect(closed).toBe(true)
     expect(await cairn.log()).toEqual([])
@@ -243,7 +253,9 @@ describe.each(backends)('streamed results on %s', (_name, open) => {
         yield chunkBytes(0, 10)
         yield 'text' as unknown as Uint8Array
       })()
-    expect(await codeOf(cairn.submit(texts))).toBe(ErrorCode.Unserializable)
+    expect(await codeOf(cairn.run(texts, [], { allowFreeVariables: ['chunkBytes'] }))).toBe(
+      ErrorCode.Unserializable,
+    )
     const [commit] = await cairn.log()
     expect(commit).toMatchObject({ status: 'failed', error: { code: ErrorCode.Unserializable } })
     expect((await store.stats()).blobs).toBe(0)
@@ -258,7 +270,7 @@ describe.each(backends)('streamed results on %s', (_name, open) => {
       runs++
       return new Uint8Array(n).fill(9)
     }
-    const ref: ResultRef<Uint8Array> = await cairn.submit(produce, 5000)
+    const ref: ResultRef<Uint8Array> = await cairn.run(produce, [5000], { allowFreeVariables: ['runs'] })
     await store.deleteBlob(ref.hash)
     const bytes = await collect(ref.stream())
     expect(bytes).toEqual(new Uint8Array(5000).fill(9))
@@ -291,7 +303,9 @@ describe('ResultRef.stream', () => {
           yield new Uint8Array(400)
         }
       })()
-    expect(await codeOf(cairn.submit(endless))).toBe(ErrorCode.Unsupported)
+    expect(await codeOf(cairn.run(endless, [], { allowFreeVariables: ['pulled'] }))).toBe(
+      ErrorCode.Unsupported,
+    )
     expect(pulled).toBe(3)
     expect((await cairn.log()).map((c) => c.status)).toEqual(['failed'])
     expect((await store.stats()).blobs).toBe(0)

@@ -116,6 +116,8 @@ export const show: Command = async (ctx) => {
   for (const input of c.inputs) field('input', input)
   for (const [k, val] of Object.entries(c.tags)) field('tag', `${k}=${val}`)
   if (c.salt) field('cache', 'off (salted run)')
+  for (const name of c.task.unkeyedFreeVariables ?? [])
+    field('unkeyed', `${name} (allowed by allowFreeVariables; not part of the key)`)
   if (c.error?.stack && o.verbose) field('stack', c.error.stack)
   o.out(`\n${paint(o, 'dim', '--- source ---')}\n${c.task.source}`)
   return 0

@@ -83,7 +83,7 @@ export class Cairn {
       now,
       warnings,
     }
-    this.#specs = new TaskSpecs(options.strict ?? false, warnings)
+    this.#specs = new TaskSpecs(options.strict ?? false)
   }
 
   /** The store in use (opening the default one on first use). */

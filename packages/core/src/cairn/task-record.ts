@@ -24,6 +24,7 @@ export async function taskRecord(
   }
   if (identity.version !== undefined) record.version = identity.version
   if (Object.keys(identity.deps).length > 0) record.deps = identity.deps
+  if (identity.unkeyedFreeVariables.length > 0) record.unkeyedFreeVariables = identity.unkeyedFreeVariables
   let encoded: Uint8Array | undefined
   try {
     encoded = serializer.encode(run.args)

@@ -2,7 +2,6 @@ import { invalidArgument } from '../errors.js'
 import { FUNCTION_IDENTITY, type FunctionIdentity, functionIdentity } from '../identity/index.js'
 import { validateTags } from './tags.js'
 import type { RunOptions, TaskOptions } from './types.js'
-import type { Warnings } from './warnings.js'
 
 /** What a call needs to know about its function: the function, its identity, and its defaults. */
 export interface TaskSpec {
@@ -18,12 +17,10 @@ const TASK_SPEC: unique symbol = Symbol('cairn.taskSpec')
 /** Makes and memoizes task specs (a function's identity is computed once per client). */
 export class TaskSpecs {
   readonly #strict: boolean
-  readonly #warnings: Warnings
   readonly #identities = new WeakMap<Function, FunctionIdentity>()
 
-  constructor(strict: boolean, warnings: Warnings) {
+  constructor(strict: boolean) {
     this.#strict = strict
-    this.#warnings = warnings
   }
 
   /** The spec for one `run(fn, args, options)` call: a task's own spec, or one made for these options. */
@@ -33,7 +30,8 @@ export class TaskSpecs {
       options.name !== undefined ||
       options.version !== undefined ||
       options.deps !== undefined ||
-      options.strict !== undefined
+      options.strict !== undefined ||
+      options.allowFreeVariables !== undefined
     const spec = base && !hasIdentityOptions ? base : this.make(base?.fn ?? fn, options, !hasIdentityOptions)
     const tags = { ...spec.tags, ...validateTags(options.tags ?? {}) }
     return { ...spec, cache: options.cache ?? spec.cache, tags }
@@ -50,9 +48,9 @@ export class TaskSpecs {
         version: options.version,
         deps: options.deps,
         strict,
+        allowFreeVariables: options.allowFreeVariables,
       })
       if (memoize) this.#identities.set(fn, identity)
-      this.#warnings.freeVariables(identity)
     }
     return { fn, identity, cache: options.cache ?? true, tags: validateTags(options.tags ?? {}) }
   }

@@ -6,13 +6,6 @@ import type { ResultRef } from './result-ref.js'
 
 export type CairnWarning =
   | {
-      code: 'CAIRN_FREE_VARIABLES'
-      message: string
-      task: string
-      funcHash: string
-      names: string[]
-    }
-  | {
       /** A task failed and the failed commit could not be written; the caller still gets the task's error. */
       code: 'CAIRN_FAILURE_NOT_RECORDED'
       message: string
@@ -50,7 +43,10 @@ export interface CairnOptions {
   strictPackaging?: boolean
   /** Where functions run. Default `InlineExecutor`. */
   executor?: Executor
-  /** Refuse functions that read undeclared outer variables (default false: warn once). */
+  /**
+   * Refuse `allowFreeVariables` on every task (tasks may override with their own `strict`). Tasks
+   * that read undeclared outer variables are refused either way (`CAIRN_FREE_VARIABLES`).
+   */
   strict?: boolean
   /** Receives warnings; default prints them once through `process.emitWarning`. */
   onWarning?: (warning: CairnWarning) => void
@@ -78,8 +74,14 @@ export interface TaskOptions {
   cache?: boolean
   /** Metadata recorded on commits; never part of the cache key. */
   tags?: Record<string, string>
-  /** Refuse undeclared free variables for this task (overrides the client's `strict`). */
+  /** Refuse `allowFreeVariables` for this task (overrides the client's `strict`). */
   strict?: boolean
+  /**
+   * Let the task read these undeclared outer variables or impure globals (`true`: any) without
+   * them being part of its key. Each commit records them as `task.unkeyedFreeVariables`, and
+   * `show` prints them. Default: refuse (`CAIRN_FREE_VARIABLES`), naming each and its fix.
+   */
+  allowFreeVariables?: boolean | string[]
 }
 
 export interface RunOptions extends TaskOptions {

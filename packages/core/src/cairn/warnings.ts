@@ -1,5 +1,4 @@
 import type { Hash } from '../hash.js'
-import type { FunctionIdentity } from '../identity/index.js'
 import type { PackagingMismatch } from '../packagers/checks.js'
 import type { CairnWarning } from './types.js'
 
@@ -21,21 +20,6 @@ export class Warnings {
       packager,
       ...mismatch,
       message: `output of commit ${commit.slice(0, 12)}: artifact packed by "${packager}" with ${mismatch.field} ${mismatch.recorded}, unpacked with ${mismatch.current}`,
-    })
-  }
-
-  /** A function that reads outer variables its identity cannot see. */
-  freeVariables(identity: FunctionIdentity): void {
-    if (identity.freeVariables.length === 0 || !this.#first(identity.hash)) return
-    const names = identity.freeVariables
-    this.#emit({
-      code: 'CAIRN_FREE_VARIABLES',
-      task: identity.name,
-      funcHash: identity.hash,
-      names,
-      message:
-        `task "${identity.name}" reads outer variable${names.length > 1 ? 's' : ''} ${names.join(', ')} that Cairn cannot see: ` +
-        'if they change, cached results will not. Declare them in `deps`, pass them as arguments, or use `strict: true` to refuse this.',
     })
   }
 

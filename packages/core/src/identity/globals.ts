@@ -1,10 +1,14 @@
-/** Names a function may read without Cairn warning: language builtins and common host globals. */
-export const KNOWN_GLOBALS: ReadonlySet<string> = new Set([
-  'globalThis',
+/**
+ * Globals a task may read without declaring them: intrinsics whose results depend only on their
+ * arguments. Anything that can answer the same call differently (the clock, randomness, the
+ * environment, I/O, timers, shared memory, the garbage collector, code built from strings) is
+ * left out, so reading it is refused like any other undeclared free variable. The list and the
+ * reasons are in core's README ("Globals a task may read").
+ */
+export const PURE_GLOBALS: ReadonlySet<string> = new Set([
   'undefined',
   'NaN',
   'Infinity',
-  'eval',
   'isFinite',
   'isNaN',
   'parseFloat',
@@ -16,7 +20,6 @@ export const KNOWN_GLOBALS: ReadonlySet<string> = new Set([
   'escape',
   'unescape',
   'Object',
-  'Function',
   'Boolean',
   'Symbol',
   'Error',
@@ -30,7 +33,6 @@ export const KNOWN_GLOBALS: ReadonlySet<string> = new Set([
   'Number',
   'BigInt',
   'Math',
-  'Date',
   'String',
   'RegExp',
   'Array',
@@ -50,60 +52,54 @@ export const KNOWN_GLOBALS: ReadonlySet<string> = new Set([
   'Set',
   'WeakMap',
   'WeakSet',
-  'WeakRef',
-  'FinalizationRegistry',
   'ArrayBuffer',
-  'SharedArrayBuffer',
   'DataView',
-  'Atomics',
   'JSON',
   'Promise',
   'Reflect',
   'Proxy',
-  'Intl',
   'Iterator',
-  'console',
-  'setTimeout',
-  'clearTimeout',
-  'setInterval',
-  'clearInterval',
-  'setImmediate',
-  'clearImmediate',
-  'queueMicrotask',
   'structuredClone',
   'TextEncoder',
   'TextDecoder',
   'URL',
   'URLSearchParams',
-  'AbortController',
-  'AbortSignal',
-  'Blob',
-  'File',
-  'FormData',
-  'Headers',
-  'Request',
-  'Response',
-  'fetch',
-  'crypto',
-  'Crypto',
-  'CryptoKey',
-  'SubtleCrypto',
-  'performance',
-  'process',
-  'Buffer',
   'atob',
   'btoa',
-  'WebAssembly',
-  'Event',
-  'EventTarget',
-  'MessageChannel',
-  'MessagePort',
-  'BroadcastChannel',
-  'ReadableStream',
-  'WritableStream',
-  'TransformStream',
-  'CompressionStream',
-  'DecompressionStream',
+  'Buffer',
   'DOMException',
-  'navigator',
+  // Output only: what it prints never flows back into a result.
+  'console',
 ])
+
+/**
+ * Members of pure globals that are not pure themselves. Reading one (or any computed member
+ * `X[expr]` of these globals) is refused.
+ */
+export const IMPURE_MEMBERS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ['Math', new Set(['random'])],
+  // Legacy statics hold the last match made anywhere in the process.
+  [
+    'RegExp',
+    new Set([
+      ...['$1', '$2', '$3', '$4', '$5', '$6', '$7', '$8', '$9', 'input', '$_', 'lastMatch', '$&'],
+      ...['lastParen', '$+', 'leftContext', '$`', 'rightContext', "$'"],
+    ]),
+  ],
+  // Uninitialized memory, and a mutable pool size.
+  ['Buffer', new Set(['allocUnsafe', 'allocUnsafeSlow', 'poolSize'])],
+])
+
+/** Marks a computed member read (`X[expr]`) in a free-variable report: its name is unknown. */
+export const COMPUTED_MEMBER = '[computed]'
+
+/**
+ * True when reading `name` (or `name.member`) is known to be pure. `member` is the static member
+ * read, `COMPUTED_MEMBER` for `name[expr]`, or undefined for a bare read.
+ */
+export function isPureGlobalRead(name: string, member?: string): boolean {
+  if (!PURE_GLOBALS.has(name)) return false
+  const impure = IMPURE_MEMBERS.get(name)
+  if (!impure || member === undefined) return true
+  return member !== COMPUTED_MEMBER && !impure.has(member)
+}

@@ -2,14 +2,19 @@ import { parse } from 'acorn'
 import { canonicalHash } from '../canonical/index.js'
 import { CairnError, ErrorCode, invalidArgument } from '../errors.js'
 import { type Hash, sha256Hex } from '../hash.js'
-import { KNOWN_GLOBALS } from './globals.js'
+import {
+  enforceFreeVariablePolicy,
+  type FreeVariablePolicy,
+  recordedName,
+  type UnkeyedRead,
+  unkeyedReads,
+} from './free-variables.js'
 import { analyzeFunction } from './scope.js'
 
-export interface IdentityOptions {
+export interface IdentityOptions extends FreeVariablePolicy {
   name?: string
   version?: string
   deps?: Record<string, unknown>
-  strict?: boolean
 }
 
 export interface FunctionIdentity {
@@ -19,7 +24,13 @@ export interface FunctionIdentity {
   normalized: string
   version?: string
   deps: Record<string, Hash>
+  /** The function's own outer reads that are not keyed (only ever non-empty under `allowFreeVariables`). */
   freeVariables: string[]
+  /**
+   * Every read the key does not cover, in the function and its deps (`SCALE`, `deps.helper.SCALE`),
+   * allowed by `allowFreeVariables`. Recorded in commits; not part of `hash`.
+   */
+  unkeyedFreeVariables: string[]
 }
 
 export const FUNCTION_IDENTITY: unique symbol = Symbol.for('cairn.functionIdentity') as never
@@ -80,25 +91,50 @@ export function normalizeSource(source: string): string {
   return serialize(parseFunction(source, 'function'))
 }
 
+/**
+ * The identity of a function: normalized source, version and deps. Refuses (CAIRN_FREE_VARIABLES)
+ * a function that, itself or through a dep, reads an outer variable or impure global its deps do
+ * not declare, unless `allowFreeVariables` names it.
+ */
 export function functionIdentity(fn: Function, options: IdentityOptions = {}): FunctionIdentity {
-  return identify(fn, options, new Set())
+  const reads: UnkeyedRead[] = []
+  const identity = identify(fn, options, { visiting: new Set(), reads })
+  const label = `function "${identity.name}"`
+  const unkeyed = enforceFreeVariablePolicy(label, reads, options, Object.keys(options.deps ?? {}))
+  identity.unkeyedFreeVariables = unkeyed
+  identity.freeVariables = reads.filter((r) => r.dep === undefined).map(recordedName)
+  return identity
 }
 
-function identify(fn: Function, options: IdentityOptions, visiting: Set<Function>): FunctionIdentity {
+interface IdentifyContext {
+  visiting: Set<Function>
+  /** Collects the reads the key does not cover, across the function and its deps. */
+  reads: UnkeyedRead[]
+}
+
+/**
+ * Names a dep function may read keyed: the deps of the task it is declared in (siblings and
+ * itself), besides the pure globals.
+ */
+type SiblingDeps = ReadonlySet<string>
+
+function identify(
+  fn: Function,
+  options: IdentityOptions,
+  ctx: IdentifyContext,
+  asDep?: { name: string; siblings: SiblingDeps },
+): FunctionIdentity {
   if (typeof fn !== 'function') throw invalidArgument(`expected a function, got ${typeof fn}`)
   const name = options.name ?? (fn.name || 'anonymous')
   const label = `function "${name}"`
   const source = Function.prototype.toString.call(fn)
-  if (/\{\s*\[native code\]\s*\}\s*$/.test(source)) {
-    throw invalidArgument(
-      `${label} is native or bound: it has no source to hash. Wrap it in a function of your own, e.g. (x) => ${fn.name || 'f'}(x)`,
-      { name },
-    )
-  }
-  if (/^class[\s{]/.test(source)) {
+  if (/\{\s*\[native code\]\s*\}\s*$/.test(source)) throw nativeFunctionError(fn, label, name)
+  const isClass = /^class[\s{]/.test(source)
+  if (isClass && !asDep) {
     throw invalidArgument(`${label} is a class; pass a function that builds or uses it`, { name })
   }
-  const node = parseFunction(source, label)
+  // A class dep is keyed by its source like a function: analyzed as an arrow that returns it.
+  const node = parseFunction(isClass ? `() => (${source})` : source, label)
   if (node.generator) {
     throw invalidArgument(
       `${label} is a generator: its result is an iterator, not a value; return an array instead`,
@@ -115,19 +151,19 @@ function identify(fn: Function, options: IdentityOptions, visiting: Set<Function
     )
   }
   const depNames = Object.keys(options.deps ?? {})
-  const freeVariables = [...facts.free].filter((n) => !KNOWN_GLOBALS.has(n) && !depNames.includes(n)).sort()
-  if (options.strict && freeVariables.length > 0) {
-    throw invalidArgument(
-      `${label} refers to outer variables ${freeVariables.join(', ')} that Cairn cannot see; declare them in deps or pass them as arguments`,
-      { name, freeVariables },
-    )
-  }
-  visiting.add(fn)
+  const keyed = asDep ? asDep.siblings : new Set(depNames)
+  ctx.reads.push(...unkeyedReads(facts, keyed, asDep?.name))
+  ctx.visiting.add(fn)
   const deps: Record<string, Hash> = {}
   try {
-    for (const depName of depNames.sort()) deps[depName] = depHash(depName, options.deps?.[depName], visiting)
+    for (const depName of depNames.sort()) {
+      const value = options.deps?.[depName]
+      // A function that names itself (recursion through its own binding) is keyed by its source.
+      if (value === fn) continue
+      deps[depName] = depHash(depName, value, ctx, keyed)
+    }
   } finally {
-    visiting.delete(fn)
+    ctx.visiting.delete(fn)
   }
   const normalized = serialize(node)
   const parts = [
@@ -142,20 +178,40 @@ function identify(fn: Function, options: IdentityOptions, visiting: Set<Function
     source,
     normalized,
     deps,
-    freeVariables,
+    freeVariables: [],
+    unkeyedFreeVariables: [],
   }
   if (options.version !== undefined) identity.version = options.version
   return identity
 }
 
-function depHash(name: string, value: unknown, visiting: Set<Function>): Hash {
+/** A native or bound function has no source; the suggested wrapper must be valid JavaScript. */
+function nativeFunctionError(fn: Function, label: string, name: string): CairnError {
+  const target = fn.name.replace(/^(bound )+/, '')
+  const callee = /^[A-Za-z_$][\w$]*$/.test(target) ? target : 'f'
+  return invalidArgument(
+    `${label} is native or bound: it has no source to hash. Wrap it in a function of your own, e.g. (x) => ${callee}(x), ` +
+      `and declare what that wrapper calls in deps (or, for a native function, name it in allowFreeVariables)`,
+    { name },
+  )
+}
+
+function depHash(name: string, value: unknown, ctx: IdentifyContext, siblings: SiblingDeps): Hash {
   if (typeof value === 'function') {
     const declared = (value as { [FUNCTION_IDENTITY]?: FunctionIdentity })[FUNCTION_IDENTITY]
-    if (declared) return declared.hash
-    if (visiting.has(value)) {
+    if (declared) {
+      // A task checked its own reads when it was made; what it was allowed to leave unkeyed is
+      // unkeyed here too, and this task must allow it as well.
+      for (const inner of declared.unkeyedFreeVariables ?? []) {
+        const variable = inner.replace(/^(deps\.[^.]+\.)+/, '').split('.')[0] as string
+        ctx.reads.push({ name: inner, variable, dep: name })
+      }
+      return declared.hash
+    }
+    if (ctx.visiting.has(value)) {
       throw new CairnError(ErrorCode.InvalidArgument, `dep "${name}" depends on itself through other deps`)
     }
-    return identify(value, { name }, visiting).hash
+    return identify(value, { name }, ctx, { name, siblings }).hash
   }
   return canonicalHash(value, { rootPath: `deps.${name}` })
 }

@@ -1,2 +1,2 @@
-export { KNOWN_GLOBALS } from './globals.js'
+export { COMPUTED_MEMBER, IMPURE_MEMBERS, isPureGlobalRead, PURE_GLOBALS } from './globals.js'
 export * from './identity.js'

@@ -1,4 +1,5 @@
 /** Free-variable analysis over an ESTree AST: which names does a function read from outside itself? */
+import { COMPUTED_MEMBER } from './globals.js'
 
 type Node = { type: string; [key: string]: any }
 
@@ -74,14 +75,22 @@ function hoistVars(node: Node | null | undefined, scope: Scope): void {
 }
 
 export interface ScopeFacts {
+  /** Every name read from outside the function. */
   free: Set<string>
+  /** For free names read as `name.member` or `name[expr]`: the members (`COMPUTED_MEMBER` for `[expr]`). */
+  members: Map<string, Set<string>>
   usesThis: boolean
   usesSuper: boolean
 }
 
 /** Analyzes the top-level function node: free names, and whether its own body uses `this`/`super`. */
 export function analyzeFunction(fn: Node): ScopeFacts {
-  const facts: ScopeFacts = { free: new Set(), usesThis: false, usesSuper: false }
+  const facts: ScopeFacts = {
+    free: new Set(),
+    members: new Map(),
+    usesThis: false,
+    usesSuper: false,
+  }
   // `ownThis` is true while walking code whose `this` is the analyzed function's own.
   const visitFunction = (node: Node, outer: Scope, ownThis: boolean): void => {
     const scope = new Scope(outer, true)
@@ -144,7 +153,9 @@ export function analyzeFunction(fn: Node): ScopeFacts {
     if (!node || typeof node !== 'object') return
     switch (node.type) {
       case 'Identifier':
-        if (!scope.declares(node.name)) facts.free.add(node.name)
+        if (!scope.declares(node.name)) {
+          facts.free.add(node.name)
+        }
         return
       case 'ThisExpression':
         if (ownThis) facts.usesThis = true
@@ -162,7 +173,13 @@ export function analyzeFunction(fn: Node): ScopeFacts {
         visitClass(node, scope, ownThis)
         return
       case 'MemberExpression':
-        visit(node.object, scope, ownThis)
+        if (node.object.type === 'Identifier' && !scope.declares(node.object.name)) {
+          const name: string = node.object.name
+          facts.free.add(name)
+          const members = facts.members.get(name) ?? new Set<string>()
+          members.add(node.computed ? COMPUTED_MEMBER : node.property.name)
+          facts.members.set(name, members)
+        } else visit(node.object, scope, ownThis)
         if (node.computed) visit(node.property, scope, ownThis)
         return
       case 'MetaProperty':

@@ -18,6 +18,12 @@ export interface TaskRecord {
   version?: string
   /** Identity hashes of declared deps, by dep name. */
   deps?: Record<string, Hash>
+  /**
+   * Outer variables and impure globals the task (or a dep, as `deps.<dep>.<name>`) read without
+   * them being part of the key, allowed by `allowFreeVariables`: a hit on this commit is only as
+   * right as those values were unchanged. Absent on fully keyed tasks.
+   */
+  unkeyedFreeVariables?: string[]
   /** Canonical hash of the argument list. */
   argsHash: Hash
   /** A short human-readable preview of the arguments (never the whole of a large argument). */
