@@ -24,6 +24,7 @@ import { inputCommits, resolveResultRefs } from './args.js'
 import { openDefaultStore } from './default-store.js'
 import { type CommitDiff, diffCommits } from './diff.js'
 import { abortableSleep, acquireOrAwait, type LeaseTiming } from './lease.js'
+import { countRefs, sweptOnOpen } from './lease-reclaim.js'
 import {
   collectGarbage,
   type GcOptions,
@@ -49,6 +50,10 @@ interface TaskSpec {
 }
 
 export interface CairnStats extends StoreStats {
+  /** User refs only: Cairn's leases (`leases/…`) are counted in `leases`. */
+  refs: number
+  /** Lease refs present (calls being computed now, or abandoned ones not yet reclaimed). */
+  leases: number
   completed: number
   failed: number
 }
@@ -110,6 +115,7 @@ export class Cairn {
         this.#ownsStore = true
         this.#storePromise = openDefaultStore(this.#root)
       }
+      this.#storePromise = sweptOnOpen(this.#storePromise, this.#now)
     }
     return this.#storePromise
   }
@@ -543,7 +549,7 @@ export class Cairn {
       if (commit.status === 'completed') completed++
       else failed++
     }
-    return { ...base, completed, failed }
+    return { ...base, ...(await countRefs(store)), completed, failed }
   }
 
   /** Waits for running work, then closes what the client opened itself (a store or executor you passed in stays open). */

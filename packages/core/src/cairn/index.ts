@@ -1,5 +1,6 @@
 export { Cairn, type CairnStats } from './client.js'
 export type { CommitDiff, FieldChange } from './diff.js'
+export { LEASE_PREFIX } from './lease.js'
 export type { GcOptions, GcReport, Progress, VerifyOptions, VerifyReport } from './maintenance.js'
 export { isResultRef, ResultRef } from './result-ref.js'
 export type { CairnOptions, CairnWarning, RunOptions, Task, TaskArgs, TaskOptions } from './types.js'
