@@ -274,6 +274,7 @@ describe('concurrency', () => {
     for (const [i, holder] of holders.entries()) {
       const backing = createMemoryBacking()
       const cairn = new Cairn({ store: new MemoryStore({ backing }), leases: true })
+      await cairn.store() // the sweep on first use is done: the submit itself must take over
       backing.refs.set(`leases/${fingerprint(i)}`, JSON.stringify(holder))
       const ref = await cairn.submit(f, i)
       expect(await ref.load()).toBe(i * 3)

@@ -23,6 +23,7 @@ import {
   type OpenBlobOptions,
   type OpOptions,
   type PutBlobOptions,
+  type SetRefOptions,
   SPEC_VERSION,
   type Store,
   type StoreCapabilities,
@@ -314,13 +315,13 @@ export class FsStore implements Store {
     name: string,
     value: string | undefined,
     expected?: string | null,
-    opts: OpOptions = {},
+    opts: SetRefOptions = {},
   ): Promise<boolean> {
     this.#check(opts)
     assertRefName(name)
     if (value !== undefined) assertRefValue(value)
     assertRefExpected(expected)
-    return casRef(this.#paths, name, value, expected, opts.signal)
+    return casRef(this.#paths, name, value, expected, opts.signal, opts.durable !== false)
   }
 
   async *listRefs(prefix: string, opts: OpOptions = {}): AsyncIterable<[string, string]> {

@@ -15,11 +15,6 @@ export function refFile(paths: Paths, name: string): string {
   return join(paths.refs, `${sha256Hex(name)}.json`)
 }
 
-/** Leases are short-lived coordination records: losing one in a power cut is harmless, so they skip fsync. */
-function isEphemeral(name: string): boolean {
-  return name.startsWith('leases/')
-}
-
 /** Reads a ref synchronously: one small file, cheaper than a thread-pool round trip. */
 export function readRef(paths: Paths, name: string): string | undefined {
   const path = refFile(paths, name)
@@ -51,7 +46,9 @@ function parseRef(path: string, text: string): { name: string; value: string } {
 
 /**
  * Compare-and-swap under a per-ref lock, atomic across processes. A write is temp file, fsync,
- * rename, fsync of `refs/`; a delete is unlink, fsync of `refs/` (leases skip the fsyncs).
+ * rename, fsync of `refs/`; a delete is unlink, fsync of `refs/`. `durable: false` (the caller's
+ * `SetRefOptions.durable`) skips both fsyncs and keeps the lock and the rename, so CAS stays atomic
+ * and no reader sees a torn file.
  */
 export async function casRef(
   paths: Paths,
@@ -59,9 +56,9 @@ export async function casRef(
   value: string | undefined,
   expected: string | null | undefined,
   signal: AbortSignal | undefined,
+  durable = true,
 ): Promise<boolean> {
   const path = refFile(paths, name)
-  const durable = !isEphemeral(name)
   const lockName = `ref-${sha256Hex(name).slice(0, 32)}.lock`
   return withLock(
     paths.locks,

@@ -33,7 +33,7 @@ export const gc: Command = async (ctx) => {
   const verb = report.dryRun ? 'would remove' : 'removed'
   ctx.out.out(
     `${verb} ${report.commitsRemoved.length} commits and ${report.blobsRemoved} blobs (${bytes(report.bytesFreed)}); ` +
-      `kept ${report.commitsKept} commits and ${report.blobsKept} blobs`,
+      `kept ${report.commitsKept} commits and ${report.blobsKept} blobs; ${verb} ${report.leasesReclaimed} abandoned leases`,
   )
   return 0
 }
@@ -63,7 +63,7 @@ export const stats: Command = async (ctx) => {
   else
     ctx.out.out(
       table(
-        ['commits', 'completed', 'failed', 'blobs', 'blob bytes', 'refs'],
+        ['commits', 'completed', 'failed', 'blobs', 'blob bytes', 'refs', 'leases'],
         [
           [
             String(s.commits),
@@ -72,6 +72,7 @@ export const stats: Command = async (ctx) => {
             String(s.blobs),
             bytes(s.blobBytes),
             String(s.refs),
+            String(s.leases),
           ],
         ],
       ),

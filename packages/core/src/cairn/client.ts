@@ -10,6 +10,7 @@ import { openDefaultStore } from './default-store.js'
 import { type CommitDiff, diffCommits } from './diff.js'
 import { InFlightRuns } from './in-flight.js'
 import { abortableSleep } from './lease.js'
+import { countRefs, sweptOnOpen } from './lease-reclaim.js'
 import { commitLineage, type LineageGraph, type LineageOptions } from './lineage.js'
 import { lookupOrCompute } from './lookup.js'
 import {
@@ -29,6 +30,10 @@ import type { CairnOptions, RunOptions, StoredResult, Task, TaskArgs, TaskOption
 import { Warnings } from './warnings.js'
 
 export interface CairnStats extends StoreStats {
+  /** User refs only: Cairn's leases (`leases/…`) are counted in `leases`. */
+  refs: number
+  /** Lease refs present (calls being computed now, or abandoned ones not yet reclaimed). */
+  leases: number
   completed: number
   failed: number
 }
@@ -96,6 +101,7 @@ export class Cairn {
         this.#ownsStore = true
         this.#storePromise = openDefaultStore(this.#root)
       }
+      this.#storePromise = sweptOnOpen(this.#storePromise, this.#pipeline.now)
     }
     return this.#storePromise
   }
@@ -228,7 +234,7 @@ export class Cairn {
       if (commit.status === 'completed') completed++
       else failed++
     }
-    return { ...base, completed, failed }
+    return { ...base, ...(await countRefs(store)), completed, failed }
   }
 
   /** Waits for running work, then closes what the client opened itself (a store or executor you passed in stays open). */

@@ -1,5 +1,6 @@
 export { Cairn, type CairnStats } from './client.js'
 export type { CommitDiff, FieldChange } from './diff.js'
+export { LEASE_PREFIX } from './lease.js'
 export {
   commitLineage,
   type LineageCommit,

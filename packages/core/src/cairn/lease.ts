@@ -27,6 +27,15 @@ export interface HeldLease {
 
 const HOST = hostname()
 
+/** Cairn's reserved ref prefix: lease refs are coordination records, never user refs. */
+export const LEASE_PREFIX = 'leases/'
+
+/**
+ * Lease writes skip durability (`SetRefOptions.durable`): a lease lost in a power cut only lets
+ * another process compute the same call again, and content addressing keeps that result right.
+ */
+const LEASE_WRITE = { durable: false } as const
+
 /**
  * Cross-process "compute once": the first caller takes the ref `leases/<fingerprint>` by
  * compare-and-swap and computes; the others wait until the result appears, the lease is released,
@@ -39,7 +48,7 @@ export async function acquireOrAwait<T>(
   timing: LeaseTiming,
   signal?: AbortSignal,
 ): Promise<{ result: T } | { lease: HeldLease }> {
-  const name = `leases/${fingerprint}`
+  const name = `${LEASE_PREFIX}${fingerprint}`
   let poll = timing.pollMs
   for (;;) {
     throwIfAborted(signal)
@@ -52,7 +61,7 @@ export async function acquireOrAwait<T>(
       expiresAt: timing.now() + timing.ttlMs,
     }
     const value = JSON.stringify(record)
-    if (await store.setRef(name, value, null, { signal })) {
+    if (await store.setRef(name, value, null, { ...LEASE_WRITE, signal })) {
       // Someone may have finished between our look-up and our take-over.
       const raced = await findResult()
       const lease = holdLease(store, name, record, timing)
@@ -65,12 +74,22 @@ export async function acquireOrAwait<T>(
     const current = await store.getRef(name, { signal })
     if (current === undefined) continue
     if (isAbandoned(current, timing.now())) {
-      await store.setRef(name, undefined, current, { signal })
+      await removeLease(store, name, current, signal)
       continue
     }
     await timing.sleep(poll, signal)
     poll = Math.min(poll * 2, timing.maxPollMs)
   }
+}
+
+/** Removes a lease only if it still holds `value` (a renewed or retaken lease stays). */
+export function removeLease(
+  store: Store,
+  name: string,
+  value: string,
+  signal?: AbortSignal,
+): Promise<boolean> {
+  return store.setRef(name, undefined, value, { ...LEASE_WRITE, signal })
 }
 
 function holdLease(store: Store, name: string, record: LeaseRecord, timing: LeaseTiming): HeldLease {
@@ -81,7 +100,7 @@ function holdLease(store: Store, name: string, record: LeaseRecord, timing: Leas
       const next = JSON.stringify({ ...record, expiresAt: timing.now() + timing.ttlMs })
       const expected = current
       // A failed renewal means another process broke the lease; the worst case is one duplicate run.
-      renewing = store.setRef(name, next, expected).then(
+      renewing = store.setRef(name, next, expected, LEASE_WRITE).then(
         (ok) => {
           if (ok) current = next
         },
@@ -95,12 +114,13 @@ function holdLease(store: Store, name: string, record: LeaseRecord, timing: Leas
     async release() {
       clearInterval(timer)
       await renewing
-      await store.setRef(name, undefined, current)
+      await removeLease(store, name, current)
     },
   }
 }
 
-function isAbandoned(value: string, now: number): boolean {
+/** Whether a lease's holder is gone: unreadable, expired, or a dead process on this host. */
+export function isAbandoned(value: string, now: number): boolean {
   let record: Partial<LeaseRecord>
   try {
     record = JSON.parse(value)

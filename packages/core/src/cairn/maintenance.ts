@@ -2,6 +2,7 @@ import { ErrorCode, invalidArgument, isCairnError, throwIfAborted } from '../err
 import type { Hash } from '../hash.js'
 import type { Commit } from '../protocols/commit.js'
 import type { Store } from '../protocols/store.js'
+import { reclaimLeases } from './lease-reclaim.js'
 import { outputBlobs } from './output.js'
 
 export interface Progress {
@@ -33,6 +34,8 @@ export interface GcReport {
   blobsRemoved: number
   blobsKept: number
   bytesFreed: number
+  /** Abandoned leases removed (expired, or held by a dead process on this host). */
+  leasesReclaimed: number
 }
 
 const HASH_IN_TEXT = /[0-9a-f]{64}/g
@@ -123,7 +126,16 @@ export async function collectGarbage(
     bytesFreed += blob.size
     onProgress?.({ phase: 'sweep blobs', done: blobsRemoved })
   }
-  return { dryRun, commitsRemoved, commitsKept: kept.size, blobsRemoved, blobsKept, bytesFreed }
+  const leasesReclaimed = (await reclaimLeases(store, { now: options.now, dryRun, signal })).reclaimed
+  return {
+    dryRun,
+    commitsRemoved,
+    commitsKept: kept.size,
+    blobsRemoved,
+    blobsKept,
+    bytesFreed,
+    leasesReclaimed,
+  }
 }
 
 /** Adds, transitively, the commits whose outputs kept commits consumed: lineage stays whole. */

@@ -22,6 +22,18 @@ export interface OpenBlobOptions extends OpOptions {
   end?: number
 }
 
+export interface SetRefOptions extends OpOptions {
+  /**
+   * `false`: the caller can afford to lose this write (and a delete) in a power cut, so the store
+   * MAY skip making it durable (fsync and the like). A hint: a store may ignore it and write
+   * durably. Compare-and-swap stays atomic either way, and a non-durable write is never torn: after
+   * a crash the ref holds the old value, the new one, or (for a ref created this way) nothing.
+   * Cairn's lease refs use it: a lost lease only lets another process compute the same call again,
+   * and content addressing keeps that result right.
+   */
+  durable?: boolean
+}
+
 export interface StoreStats {
   blobs: number
   blobBytes: number
@@ -156,12 +168,13 @@ export interface Store {
    * `expected` omitted: unconditional, returns true. `expected === null`: only if the ref is absent.
    * `expected` a string: only if the current value equals it. Atomic: of N concurrent calls with
    * the same `expected`, exactly one returns true (across processes when `capabilities.crossProcessCas`).
+   * `opts.durable === false` lets the store skip durability, never atomicity (see `SetRefOptions`).
    */
   setRef(
     name: string,
     value: string | undefined,
     expected?: string | null,
-    opts?: OpOptions,
+    opts?: SetRefOptions,
   ): Promise<boolean>
 
   /** Every ref whose name starts with `prefix` (which may be ''), sorted by name (UTF-16 code unit order). */
